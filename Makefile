@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Top-level Makefile: one non-recursive build of the whole bundle.
+#
+#   make deps        install every Debian package the build, tests and benchmarks need (root)
+#   make [-j2]       build libraries, daemons, examples and tests into $(BUILD)/
+#   make check       build and run all test tiers that can run here (unit, ASan, FUSE mounts,
+#                    network namespaces, kernel module in QEMU); others are skipped with a reason
+#   make demo        the maildir demo on a mounted volume
+#   make bench       side-by-side benchmarks (native, bindfs, ours, GlusterFS 10.3)
+#   make kmod        build the patched fuse.ko for Debian 12's kernel
+#   make check-vm    the kernel-module tests in QEMU only
+#   make install / uninstall
+
+SHELL := /bin/bash
+BUILD ?= build
+.DEFAULT_GOAL := all
+
+NOCONFIG_GOALS := deps help clean distclean
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+include config.mk
+endif
+
+# A fresh clone: install the build packages (only if missing) and configure with defaults.
+config.mk:
+	@scripts/install-deps.sh build
+	./configure
+
+# ---- flags -------------------------------------------------------------------------------
+OPT ?= -O2
+SAN :=
+ifeq ($(ENABLE_ASAN),yes)
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT := -O1
+endif
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+CPPFLAGS := -I. -Ilibfuse-patched/include -DBOOST_ASIO_SEPARATE_COMPILATION \
+            -DBOOST_ASIO_NO_DEPRECATED -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE
+CXXFLAGS := -std=c++20 $(OPT) -g1 -pthread -fno-omit-frame-pointer $(WARN) $(SAN) -MMD -MP
+CFLAGS := -std=gnu11 $(OPT) -g1 -pthread $(WARN) $(SAN) -MMD -MP
+LDFLAGS := -pthread $(SAN)
+LDLIBS := -ldb
+ifeq ($(HAVE_URING),yes)
+CPPFLAGS += -DLFP_HAVE_URING=1
+LDLIBS += -luring
+endif
+
+# ---- sources -----------------------------------------------------------------------------
+find_src = $(shell find $(1) -name '*.cc' 2>/dev/null | sort)
+CORE_SRC := $(call find_src,glusterfs/core)
+RPC_SRC := $(call find_src,glusterfs/rpc)
+XL_SRC := $(call find_src,glusterfs/xlators)
+MOUNT_SRC := $(call find_src,glusterfs/mount)
+LFP_SRC := $(call find_src,libfuse-patched/src)
+LFP_STOCK_SRC := $(call find_src,libfuse-patched/stock)
+UNIT_SRC := $(call find_src,tests/unit)
+HELPER_SRC := $(call find_src,tests/helpers)
+
+obj = $(patsubst %.cc,$(BUILD)/obj/%.o,$(1))
+LIB := $(BUILD)/lib
+BIN := $(BUILD)/bin
+
+$(LIB)/libgfcore.a: $(call obj,$(CORE_SRC))
+$(LIB)/libgfrpc.a: $(call obj,$(RPC_SRC))
+$(LIB)/libgfxlators.a: $(call obj,$(XL_SRC))
+$(LIB)/libgfmount.a: $(call obj,$(MOUNT_SRC))
+$(LIB)/liblfp.a: $(call obj,$(LFP_SRC))
+$(LIB)/liblfp-stock.a: $(call obj,$(LFP_STOCK_SRC))
+
+$(LIB)/%.a:
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(if $^,ar rcs $@ $^,ar rcs $@)
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+# The FUSE library under the client: ours (bundled) or Debian's libfuse3 behind our API.
+ifeq ($(WITH_FUSE),system)
+CLIENT_FUSE := $(LIB)/liblfp-stock.a
+CLIENT_FUSE_LIBS := -lfuse3
+else
+CLIENT_FUSE := $(LIB)/liblfp.a
+CLIENT_FUSE_LIBS :=
+endif
+
+GF_LIBS := $(LIB)/libgfxlators.a $(LIB)/libgfrpc.a $(LIB)/libgfcore.a
+
+# ---- programs -----------------------------------------------------------------------------
+$(BIN)/glusterfs: $(call obj,glusterfs/daemon/glusterfs_main.cc glusterfs/daemon/daemon_util.cc) \
+                  $(LIB)/libgfmount.a $(GF_LIBS) $(CLIENT_FUSE)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(CLIENT_FUSE_LIBS)
+
+$(BIN)/glusterfsd: $(call obj,glusterfs/daemon/glusterfsd_main.cc glusterfs/daemon/daemon_util.cc) \
+                   $(GF_LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BIN)/mount.glusterfs: glusterfs/daemon/mount.glusterfs.in config.mk
+	@mkdir -p $(@D)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+	chmod 755 $@
+
+# The passthrough example, built twice from one source: on our library and on stock libfuse3.
+$(BIN)/passthrough: $(call obj,libfuse-patched/examples/passthrough.cc) $(LIB)/liblfp.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(filter -luring,$(LDLIBS))
+
+$(BIN)/passthrough-stock: $(call obj,libfuse-patched/examples/passthrough.cc) $(LIB)/liblfp-stock.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ -lfuse3
+
+PROGRAMS := $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/mount.glusterfs
+EXAMPLES := $(if $(wildcard libfuse-patched/examples/passthrough.cc),$(BIN)/passthrough $(BIN)/passthrough-stock)
+
+# ---- tests ---------------------------------------------------------------------------------
+$(BUILD)/tests/unit_tests: $(call obj,$(UNIT_SRC)) $(LIB)/libgfmount.a $(GF_LIBS) $(LIB)/liblfp.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lgtest -lgtest_main
+
+# Small test programs (lock contention, mmap, xattr probes): one binary per source file.
+HELPERS := $(patsubst tests/helpers/%.cc,$(BUILD)/tests/helpers/%,$(HELPER_SRC))
+$(BUILD)/tests/helpers/%: $(BUILD)/obj/tests/helpers/%.o
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@
+
+TEST_BINS := $(BUILD)/tests/unit_tests $(HELPERS)
+
+# ---- goals -----------------------------------------------------------------------------------
+.PHONY: all programs examples tests check check-unit check-asan check-vm demo bench deps kmod \
+        install uninstall clean distclean help
+all: programs examples tests
+programs: $(PROGRAMS)
+examples: $(EXAMPLES)
+tests: $(TEST_BINS)
+
+deps:
+	scripts/install-deps.sh all
+
+check:
+	@scripts/install-deps.sh test || echo "make check: some test packages could not be installed; their tiers will be skipped"
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan ENABLE_ASAN=yes tests
+	tests/run-tests.sh --build $(BUILD) --asan-build $(BUILD)/asan
+
+check-unit: tests
+	$(BUILD)/tests/unit_tests
+
+check-vm: all
+	tests/run-tests.sh --build $(BUILD) --only vm
+
+demo:
+	@scripts/install-deps.sh demo
+	@$(MAKE) --no-print-directory all
+	scripts/demo.sh --build $(BUILD)
+
+bench:
+	@scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory all
+	scripts/bench.sh --build $(BUILD)
+
+kmod:
+	kernel/build.sh $(if $(KERNEL_ABI),--kernel $(KERNEL_ABI)) --out $(BUILD)/kernel
+
+DESTDIR ?=
+install: programs
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MOUNT_HELPER_DIR) \
+	        $(DESTDIR)$(PREFIX)/share/glusterfs/examples
+	install -m 755 $(BIN)/glusterfs $(BIN)/glusterfsd $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BIN)/mount.glusterfs $(DESTDIR)$(MOUNT_HELPER_DIR)/
+	install -m 644 share/examples/*.vol $(DESTDIR)$(PREFIX)/share/glusterfs/examples/
+	@if [ "$(ENABLE_KMOD)" = yes ]; then kernel/build.sh --kernel $(KERNEL_ABI) --out $(BUILD)/kernel --install "$(DESTDIR)"; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/glusterfs $(DESTDIR)$(SBINDIR)/glusterfsd
+	rm -f $(DESTDIR)$(MOUNT_HELPER_DIR)/mount.glusterfs
+	rm -rf $(DESTDIR)$(PREFIX)/share/glusterfs/examples
+	-rmdir $(DESTDIR)$(PREFIX)/share/glusterfs 2>/dev/null
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -f config.mk
+
+help:
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
