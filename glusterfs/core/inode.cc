@@ -218,6 +218,14 @@ std::string InodeTable::path(const Inode& parent, std::string_view name) const {
   return p;
 }
 
+bool InodeTable::dentry(const Inode& inode, InodePtr& parent, std::string& name) const {
+  std::lock_guard lock(state_->mutex);
+  if (inode.dentries_.empty()) return false;
+  parent = inode.dentries_.front().parent;
+  name = inode.dentries_.front().name;
+  return true;
+}
+
 size_t InodeTable::size() const {
   std::lock_guard lock(state_->mutex);
   return state_->byGfid.size();

@@ -87,6 +87,8 @@ class InodeTable {
   // "/dir/name" built from dentries; "<gfid:UUID>/rest" where the chain to the root is unknown.
   std::string path(const Inode& inode) const;
   std::string path(const Inode& parent, std::string_view name) const;
+  // One name of `inode` (its first dentry), for layers that resolve by parent and name.
+  bool dentry(const Inode& inode, InodePtr& parent, std::string& name) const;
   size_t size() const;
 
  private:
