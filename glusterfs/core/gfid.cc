@@ -46,9 +46,12 @@ bool Gfid::isNull() const {
 }
 
 uint64_t Gfid::ino() const {
-  uint64_t v = 0;
+  uint64_t hi = 0, v = 0;
+  for (int i = 0; i < 8; ++i) hi = (hi << 8) | bytes[i];
   for (int i = 8; i < 16; ++i) v = (v << 8) | bytes[i];
-  if (isRoot()) return 1;
+  if (hi == 0 && v <= 1) return v;  // null (no inode) and root
+  // Gfids made elsewhere need not be v4: a low half of 0 or 1 must not read as "none" or root.
+  if (v <= 1) v = (hi ^ v) | 2;
   return v;
 }
 
