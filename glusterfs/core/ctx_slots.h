@@ -22,12 +22,14 @@ class CtxSlots {
     return nullptr;
   }
 
+  // A replaced value is released after the lock is dropped: its destructor may use these slots.
   template <class T>
   void set(const void* owner, std::shared_ptr<T> value) {
+    std::shared_ptr<void> old;
     std::lock_guard lock(mutex_);
     for (auto& [k, v] : slots_)
       if (k == owner) {
-        v = std::move(value);
+        old = std::exchange(v, std::move(value));
         return;
       }
     slots_.emplace_back(owner, std::move(value));
