@@ -2,15 +2,20 @@
 // Volfile parser: a line-oriented reader with precise errors.
 #include "glusterfs/core/volfile.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 namespace gf {
 namespace {
+
+constexpr size_t kMaxVolfileSize = size_t{16} << 20;
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -64,7 +69,9 @@ class Parser {
       pos = nl + 1;
     }
     if (open_) fail(cur_.line, "volume '" + cur_.name + "' has no end-volume");
-    if (vf_.volumes.empty()) fail(0, "no volumes defined (empty volfile)");
+    // Reported at the last line (1 for an empty file) so that every error names a line.
+    int lastLine = std::max(1, !text_.empty() && text_.back() == '\n' ? lineNo - 1 : lineNo);
+    if (vf_.volumes.empty()) fail(lastLine, "no volumes defined (empty volfile)");
     return std::move(vf_);
   }
 
@@ -200,11 +207,33 @@ Volfile parseVolfile(std::string_view text, const std::string& file) {
 }
 
 Volfile loadVolfile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw VolfileError(path, 0, std::string("cannot read volfile: ") + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parseVolfile(ss.str(), path);
+  // Plain read(2) so that every failure (a directory, EIO) is reported with its errno; an
+  // ifstream opens a directory fine and then reads it as empty.
+  auto cannot = [&](int err) {
+    return VolfileError(path, 0, std::string("cannot read volfile: ") + std::strerror(err));
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw cannot(errno);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw cannot(err);
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxVolfileSize) {  // /dev/zero, a disk image: not a volfile
+      ::close(fd);
+      throw VolfileError(path, 0, "larger than " + std::to_string(kMaxVolfileSize >> 20) +
+                                      " MiB: this is not a volfile");
+    }
+  }
+  ::close(fd);
+  return parseVolfile(text, path);
 }
 
 }  // namespace gf
