@@ -2,6 +2,7 @@
 // Graph construction, --xlator-option overrides, and lifecycle ordering.
 #include "glusterfs/core/graph.h"
 
+#include <cstdint>
 #include <map>
 
 #include "glusterfs/core/log.h"
@@ -64,10 +65,12 @@ std::unique_ptr<Graph> Graph::build(const Volfile& vfIn, const XlatorRegistry& r
     }
     size_t n = decl.subvolumes.size();
     if (n < type->minChildren || n > type->maxChildren) {
-      std::string want = type->maxChildren == 0 ? "no subvolumes"
-                         : type->minChildren == type->maxChildren
-                             ? std::to_string(type->minChildren) + " subvolume(s)"
-                             : "at least " + std::to_string(type->minChildren) + " subvolume(s)";
+      std::string min = std::to_string(type->minChildren), max = std::to_string(type->maxChildren);
+      std::string want = type->maxChildren == 0                   ? "no subvolumes"
+                         : type->minChildren == type->maxChildren ? min + " subvolume(s)"
+                         : type->maxChildren == SIZE_MAX ? "at least " + min + " subvolume(s)"
+                         : type->minChildren == 0        ? "at most " + max + " subvolume(s)"
+                                                         : min + " to " + max + " subvolumes";
       int line = decl.subvolumes.empty() ? decl.line : decl.subvolumes.front().second;
       throw VolfileError(vf.file, line,
                          "volume '" + decl.name + "': " + type->type + " takes " + want + ", got " +
