@@ -21,6 +21,9 @@ class Fd {
   Fd(InodePtr inode, int32_t flags, uint32_t pid = 0)
       : inode_(std::move(inode)), flags_(flags), pid_(pid) {}
   const InodePtr& inode() const { return inode_; }
+  // For the creator only, before the fd is shared: a create may find that the inode table
+  // already knew the new file under another Inode object; the fd must name that one.
+  void rebind(InodePtr inode) { inode_ = std::move(inode); }
   int32_t flags() const { return flags_; }  // O_* flags of the open
   uint32_t pid() const { return pid_; }
   CtxSlots& ctx() { return ctx_; }

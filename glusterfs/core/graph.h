@@ -2,6 +2,7 @@
 // Graph: translators built from a parsed volfile through a registry of translator types.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -74,6 +75,12 @@ class Graph {
 
   // init() every translator bottom-up; the first failure names its volume and stops.
   Status init(std::string* error = nullptr);
+  // Receives the events the top translator sends upward (it has no parent to take them):
+  // the consumer of the graph (FUSE bridge, server) learns when the volume is up or down.
+  void setTopListener(std::function<void(const Event&)> fn) { topListener_ = std::move(fn); }
+  void topEvent(const Event& ev) const {
+    if (topListener_) topListener_(ev);
+  }
   void start();  // bottom-up, after init
   void stop();   // top-down; idempotent
 
@@ -82,6 +89,7 @@ class Graph {
   std::vector<std::unique_ptr<Xlator>> xlators_;  // in volfile order (children first)
   Xlator* top_ = nullptr;
   Volfile volfile_;
+  std::function<void(const Event&)> topListener_;
   bool started_ = false;
   bool stopped_ = false;
 };

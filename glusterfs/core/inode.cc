@@ -121,6 +121,15 @@ Inode::~Inode() {
   // `dropped` releases the parents here, outside the lock.
 }
 
+bool Inode::firstDentry(InodePtr& parent, std::string& name) const {
+  if (!table_) return false;
+  std::lock_guard lock(table_->mutex);
+  if (dentries_.empty()) return false;
+  parent = dentries_.front().parent;
+  name = dentries_.front().name;
+  return true;
+}
+
 InodeTable::InodeTable(size_t lruLimit) : state_(std::make_shared<detail::InodeTableState>()) {
   state_->lruLimit = lruLimit;
   auto root = InodePtr(new Inode(state_));
@@ -216,14 +225,6 @@ std::string InodeTable::path(const Inode& parent, std::string_view name) const {
   if (p != "/") p.push_back('/');
   p += name;
   return p;
-}
-
-bool InodeTable::dentry(const Inode& inode, InodePtr& parent, std::string& name) const {
-  std::lock_guard lock(state_->mutex);
-  if (inode.dentries_.empty()) return false;
-  parent = inode.dentries_.front().parent;
-  name = inode.dentries_.front().name;
-  return true;
 }
 
 size_t InodeTable::size() const {

@@ -42,6 +42,8 @@ class Inode {
   bool isRoot() const { return gfid_.isRoot(); }
   bool linked() const { return !gfid_.isNull(); }
   CtxSlots& ctx() { return ctx_; }
+  // One name of this inode (its first dentry): false if it has none (root, or gfid-only).
+  bool firstDentry(InodePtr& parent, std::string& name) const;
 
  private:
   friend class InodeTable;
@@ -87,8 +89,6 @@ class InodeTable {
   // "/dir/name" built from dentries; "<gfid:UUID>/rest" where the chain to the root is unknown.
   std::string path(const Inode& inode) const;
   std::string path(const Inode& parent, std::string_view name) const;
-  // One name of `inode` (its first dentry), for layers that resolve by parent and name.
-  bool dentry(const Inode& inode, InodePtr& parent, std::string& name) const;
   size_t size() const;
 
  private:

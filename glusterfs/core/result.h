@@ -88,3 +88,15 @@ inline Status sysStatus(long rc) {
     auto gf_check_ = (expr);                                                       \
     if (!gf_check_) co_return ::gf::fail(gf_check_.error());                       \
   } while (0)
+
+// The same two helpers for plain (non-coroutine) functions returning a Result.
+#define GF_TRY(lhs, expr)                                                          \
+  auto GF_CAT(gf_try_, __LINE__) = (expr);                                         \
+  if (!GF_CAT(gf_try_, __LINE__)) return ::gf::fail(GF_CAT(gf_try_, __LINE__).error()); \
+  lhs = std::move(*GF_CAT(gf_try_, __LINE__))
+
+#define GF_CHECK(expr)                                                             \
+  do {                                                                             \
+    auto gf_check_ = (expr);                                                       \
+    if (!gf_check_) return ::gf::fail(gf_check_.error());                          \
+  } while (0)

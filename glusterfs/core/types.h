@@ -63,6 +63,13 @@ enum SetattrValid : uint32_t {
 // Extended attributes and other named binary values; values are raw bytes.
 using Dict = std::map<std::string, std::string>;
 
+// Bytes a directory entry costs in a READDIR (or READDIRPLUS) reply, as the kernel counts
+// them; leaves fill a readdir reply up to ReaddirReq::size with this measure.
+inline size_t dirEntryCost(size_t nameLen, bool plus) {
+  size_t base = plus ? 152 : 24;  // fuse_entry_out + fuse_dirent header, or the header alone
+  return (base + nameLen + 7) & ~size_t{7};
+}
+
 struct DirEntry {
   std::string name;
   uint64_t offset = 0;  // cookie to continue reading after this entry

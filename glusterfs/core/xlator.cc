@@ -2,6 +2,7 @@
 // Pass-through defaults for every fop and default event routing.
 #include "glusterfs/core/xlator.h"
 
+#include "glusterfs/core/graph.h"
 #include "glusterfs/core/log.h"
 
 namespace gf {
@@ -33,7 +34,9 @@ void Xlator::notify(const Event& ev) {
 }
 
 void Xlator::notifyParents(EventType type) {
-  for (auto* p : parents_) p->notify(Event{type, this, 0});
+  Event ev{type, this, 0};
+  for (auto* p : parents_) p->notify(ev);
+  if (parents_.empty() && graph_ && &graph_->top() == this) graph_->topEvent(ev);
 }
 
 void Xlator::notifyChildren(const Event& ev) {
