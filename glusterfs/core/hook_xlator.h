@@ -4,7 +4,8 @@
 //
 // For each fop: before() runs first and may fail the fop (it is then not passed down), adjust
 // the caller context, or suspend (to hop threads); then the fop goes to the first child; then
-// after() sees the outcome and may edit the reply in place (e.g. translate owners).
+// after() sees the outcome and may edit the reply in place (e.g. translate owners) or set or
+// replace its error.
 #pragma once
 
 #include "glusterfs/core/xlator.h"
@@ -62,7 +63,8 @@ class HookXlator : public Xlator {
     Result<Rep> res = co_await callFop<Req>(child(), ctx, req);
     FopOutcome out{id, res.error(), res.ok() ? static_cast<void*>(&*res) : nullptr};
     after(ctx, call, out);
-    if (out.error && res.ok()) co_return fail(out.error);
+    // after() may fail a success or replace an error; clearing an error cannot invent a reply.
+    if (out.error && out.error != res.error()) co_return fail(out.error);
     co_return res;
   }
 };
