@@ -102,10 +102,9 @@ TEST(GfidTest, InoOfRandomGfidsIsNever0Or1) {
 TEST(GfidTest, InoOfANonRootGfidIsNever0Or1) {
   // Gfids written by other tools need not be v4: a non-root gfid whose low half is 0 or 1 must
   // still not look like "no inode" or like the root to the kernel.
-  for (const char* text : {"12345678-9abc-def0-0000-000000000000",
-                           "12345678-9abc-def0-0000-000000000001",
-                           "00000000-0000-0001-0000-000000000000",
-                           "00000000-0000-0001-0000-000000000001"}) {
+  for (const char* text :
+       {"12345678-9abc-def0-0000-000000000000", "12345678-9abc-def0-0000-000000000001",
+        "00000000-0000-0001-0000-000000000000", "00000000-0000-0001-0000-000000000001"}) {
     auto g = Gfid::parse(text);
     ASSERT_TRUE(g.has_value());
     EXPECT_GT(g->ino(), 1u) << text;

@@ -38,8 +38,7 @@ const OptionTable<Config>& table() {
     t.path("directory", &Config::directory, "", "Brick directory.").required();
     t.string("volume-label", &Config::name, "none", "A label.");
     t.xlator("read-subvolume", &Config::subvolume, "Preferred child.");
-    t.choice("transport-type", &Config::transport, "tcp", {"tcp", "unix", "ib-verbs"},
-             "Transport.")
+    t.choice("transport-type", &Config::transport, "tcp", {"tcp", "unix", "ib-verbs"}, "Transport.")
         .alias("transport");
     t.add(OptionSpec{.key = "auth.addr.*.allow", .kind = OptionKind::kString, .doc = "Allow."},
           [](Config& c, const OptionValue& v) { c.allow[v.key] = v.text; });
@@ -274,8 +273,8 @@ TEST(OptionsTest, PatternStarMatchesOneOrMoreCharacters) {
 }
 
 TEST(OptionsTest, PatternOptionsKeepTheKeyAsWritten) {
-  auto c = parse({raw("auth.addr.brick1.allow", "192.168.*"),
-                  raw("auth.addr.brick2.allow", "127.0.0.1")});
+  auto c = parse(
+      {raw("auth.addr.brick1.allow", "192.168.*"), raw("auth.addr.brick2.allow", "127.0.0.1")});
   ASSERT_EQ(c.allow.size(), 2u);
   EXPECT_EQ(c.allow["auth.addr.brick1.allow"], "192.168.*");
   EXPECT_EQ(c.allow["auth.addr.brick2.allow"], "127.0.0.1");
@@ -364,7 +363,8 @@ TEST(OptionsTest, BadValueErrorNamesOptionAndReason) {
   int line = 0;
   std::string msg = parseError({raw("thread-count", "100", 9)}, &line);
   EXPECT_EQ(line, 9);
-  EXPECT_EQ(msg, "test.vol:9: volume 'brick': option 'thread-count': 100 is out of range (1 to 64)");
+  EXPECT_EQ(msg,
+            "test.vol:9: volume 'brick': option 'thread-count': 100 is out of range (1 to 64)");
   msg = parseError({raw("cache-size", "12XB", 10)}, &line);
   EXPECT_EQ(line, 10);
   EXPECT_NE(msg.find("option 'cache-size': '12XB' is not a size"), std::string::npos) << msg;

@@ -27,16 +27,15 @@ ParseError errorOf(std::string_view text) {
   return {};
 }
 
-#define EXPECT_VOLFILE_ERROR(text, wantLine, fragment)                            \
-  do {                                                                            \
-    ParseError e_ = errorOf(text);                                                \
-    EXPECT_EQ(e_.line, wantLine) << e_.what;                                      \
-    EXPECT_EQ(e_.file, "t.vol");                                                  \
-    EXPECT_NE(e_.what.find(fragment), std::string::npos)                          \
-        << "message: " << e_.what << "\nwanted: " << fragment;                    \
-    if (wantLine > 0)                                                             \
-      EXPECT_EQ(e_.what.rfind("t.vol:" + std::to_string(wantLine) + ": ", 0), 0u) \
-          << e_.what;                                                             \
+#define EXPECT_VOLFILE_ERROR(text, wantLine, fragment)                                        \
+  do {                                                                                        \
+    ParseError e_ = errorOf(text);                                                            \
+    EXPECT_EQ(e_.line, wantLine) << e_.what;                                                  \
+    EXPECT_EQ(e_.file, "t.vol");                                                              \
+    EXPECT_NE(e_.what.find(fragment), std::string::npos)                                      \
+        << "message: " << e_.what << "\nwanted: " << fragment;                                \
+    if (wantLine > 0)                                                                         \
+      EXPECT_EQ(e_.what.rfind("t.vol:" + std::to_string(wantLine) + ": ", 0), 0u) << e_.what; \
   } while (0)
 
 const char* kTwoVolumes =
@@ -92,26 +91,28 @@ TEST(VolfileTest, SubvolumesKeepTheirOrder) {
 }
 
 TEST(VolfileTest, AcceptsCrlfTabsAndNoFinalNewline) {
-  Volfile vf = parseVolfile("volume v\r\n\ttype\tstorage/posix\r\n  option directory /x\r\nend-volume",
-                            "t.vol");
+  Volfile vf = parseVolfile(
+      "volume v\r\n\ttype\tstorage/posix\r\n  option directory /x\r\nend-volume", "t.vol");
   ASSERT_EQ(vf.volumes.size(), 1u);
   EXPECT_EQ(vf.volumes[0].type, "storage/posix");
   EXPECT_EQ(vf.volumes[0].options[0].value, "/x");
 }
 
 TEST(VolfileTest, HashInsideAWordIsNotAComment) {
-  Volfile vf = parseVolfile("volume v\n type a/b\n option pattern *.c#1:x # real comment\nend-volume\n",
-                            "t.vol");
+  Volfile vf = parseVolfile(
+      "volume v\n type a/b\n option pattern *.c#1:x # real comment\nend-volume\n", "t.vol");
   EXPECT_EQ(vf.volumes[0].options[0].value, "*.c#1:x");
 }
 
 TEST(VolfileTest, NamesAreCaseSensitive) {
   Volfile vf = parseVolfile(
-      "volume Brick\n type a/b\nend-volume\nvolume brick\n type a/b\n subvolumes Brick\nend-volume\n",
+      "volume Brick\n type a/b\nend-volume\nvolume brick\n type a/b\n subvolumes "
+      "Brick\nend-volume\n",
       "t.vol");
   EXPECT_EQ(vf.volumes.size(), 2u);
-  EXPECT_VOLFILE_ERROR("volume brick\n type a/b\nend-volume\nvolume x\n type a/b\n subvolumes BRICK\nend-volume\n",
-                       6, "subvolume 'BRICK'");
+  EXPECT_VOLFILE_ERROR(
+      "volume brick\n type a/b\nend-volume\nvolume x\n type a/b\n subvolumes BRICK\nend-volume\n",
+      6, "subvolume 'BRICK'");
 }
 
 TEST(VolfileTest, LongestAllowedLineIsAccepted) {
@@ -152,7 +153,8 @@ TEST(VolfileTest, DuplicateVolumeNameNamesTheFirstDefinition) {
 }
 
 TEST(VolfileTest, EndVolumeWithoutVolume) {
-  EXPECT_VOLFILE_ERROR("# nothing open\nend-volume\n", 2, "'end-volume' without a matching 'volume'");
+  EXPECT_VOLFILE_ERROR("# nothing open\nend-volume\n", 2,
+                       "'end-volume' without a matching 'volume'");
 }
 
 TEST(VolfileTest, TextAfterEndVolume) {
@@ -187,8 +189,8 @@ TEST(VolfileTest, OptionErrors) {
                        "'option' needs a key and a value");
   EXPECT_VOLFILE_ERROR("volume a\n type x/y\n option directory\nend-volume\n", 3,
                        "option 'directory' has no value");
-  EXPECT_VOLFILE_ERROR("volume a\n type x/y\n option directory   # only a comment\nend-volume\n",
-                       3, "option 'directory' has no value");
+  EXPECT_VOLFILE_ERROR("volume a\n type x/y\n option directory   # only a comment\nend-volume\n", 3,
+                       "option 'directory' has no value");
   EXPECT_VOLFILE_ERROR("volume a\n type x/y\n option k 1\n option k 2\nend-volume\n", 4,
                        "option 'k' given twice (first at line 3)");
 }
@@ -200,8 +202,9 @@ TEST(VolfileTest, SubvolumesErrors) {
       "volume a\n type x/y\nend-volume\nvolume b\n type x/y\n subvolumes a\n subvolumes a\n"
       "end-volume\n",
       7, "'subvolumes' given twice");
-  EXPECT_VOLFILE_ERROR("volume a\n type x/y\nend-volume\nvolume b\n type x/y\n subvolumes a a\nend-volume\n",
-                       6, "subvolume 'a' listed twice");
+  EXPECT_VOLFILE_ERROR(
+      "volume a\n type x/y\nend-volume\nvolume b\n type x/y\n subvolumes a a\nend-volume\n", 6,
+      "subvolume 'a' listed twice");
 }
 
 TEST(VolfileTest, SubvolumeDefinedLater) {
@@ -253,8 +256,8 @@ TEST(VolfileTest, ControlCharacterIsBinaryData) {
 }
 
 TEST(VolfileTest, OverlongLine) {
-  std::string text = "volume a\n type x/y\n option k " + std::string(kMaxVolfileLine, 'v') +
-                     "\nend-volume\n";
+  std::string text =
+      "volume a\n type x/y\n option k " + std::string(kMaxVolfileLine, 'v') + "\nend-volume\n";
   EXPECT_VOLFILE_ERROR(text, 3, "line is longer than 4096 characters");
 }
 
