@@ -123,10 +123,16 @@ Inode::~Inode() {
 
 bool Inode::firstDentry(InodePtr& parent, std::string& name) const {
   if (!table_) return false;
-  std::lock_guard lock(table_->mutex);
-  if (dentries_.empty()) return false;
-  parent = dentries_.front().parent;
-  name = dentries_.front().name;
+  InodePtr found;
+  {
+    std::lock_guard lock(table_->mutex);
+    if (dentries_.empty()) return false;
+    found = dentries_.front().parent;
+    name = dentries_.front().name;
+  }
+  // Assigned outside the lock: `parent` may hold the last reference to an inode, whose
+  // destructor takes the table mutex.
+  parent = std::move(found);
   return true;
 }
 
