@@ -128,6 +128,13 @@ SignalThread::~SignalThread() {
   close(wakeFd_);
 }
 
+std::string absolutePath(const std::string& path) {
+  if (path.empty() || path == "-" || path[0] == '/') return path;
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd)) return path;
+  return std::string(cwd) + "/" + path;
+}
+
 bool setupLogging(const std::string& file, const std::string& level, const char* prog) {
   if (!level.empty()) {
     log::Level l;

@@ -52,6 +52,10 @@ class SignalThread {
   int wakeFd_ = -1;
 };
 
+// `path` made absolute against the current directory ("" and "-" stay as they are), because
+// daemons chdir("/").
+std::string absolutePath(const std::string& path);
+
 // Opens the log (-l, "-" for stderr) at level -L; prints a clear error and returns false.
 bool setupLogging(const std::string& file, const std::string& level, const char* prog);
 

@@ -176,7 +176,10 @@ bool parseArgs(int argc, char** argv, Args& a) {
     fprintf(stderr, "%s: give exactly one MOUNTPOINT (see --help)\n", kProg);
     return false;
   }
-  a.mountpoint = argv[optind];
+  // We chdir("/") when daemonizing: every path must be absolute by then.
+  char* real = realpath(argv[optind], nullptr);
+  a.mountpoint = real ? real : argv[optind];
+  free(real);
   if (a.volfile.empty()) {
     fprintf(stderr, "%s: no volfile given (-f VOLFILE; see --help)\n", kProg);
     return false;
@@ -216,6 +219,9 @@ std::string defaultLogFile(const std::string& mountpoint) {
 int main(int argc, char** argv) {
   Args a;
   if (!parseArgs(argc, argv, a)) return 1;
+  a.logFile = gf::absolutePath(a.logFile);
+  a.pidFile = gf::absolutePath(a.pidFile);
+  a.volfile = gf::absolutePath(a.volfile);
   if (!a.logFileGiven) a.logFile = a.noDaemon ? "-" : defaultLogFile(a.mountpoint);
   auto graph = gf::loadGraph(kProg, a.volfile, a.graph);
   if (!graph) return 1;

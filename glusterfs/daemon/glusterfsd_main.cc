@@ -120,6 +120,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!logGiven) logFile = noDaemon ? "-" : "/var/log/glusterfs/glusterfsd.log";
+  logFile = gf::absolutePath(logFile);
+  pidFile = gf::absolutePath(pidFile);
   auto graph = gf::loadGraph(kProg, volfile, gopts);
   if (!graph) return 1;
   if (!gf::setupLogging(logFile, logLevel, kProg)) return 1;
