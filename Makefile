@@ -53,6 +53,7 @@ MOUNT_SRC := $(call find_src,glusterfs/mount)
 LFP_SRC := $(call find_src,libfuse-patched/src)
 LFP_STOCK_SRC := $(call find_src,libfuse-patched/stock)
 UNIT_SRC := $(call find_src,tests/unit)
+MOUNT_TEST_SRC := $(call find_src,tests/mount)
 HELPER_SRC := $(call find_src,tests/helpers)
 
 obj = $(patsubst %.cc,$(BUILD)/obj/%.o,$(1))
@@ -119,13 +120,18 @@ $(BUILD)/tests/unit_tests: $(call obj,$(UNIT_SRC)) $(LIB)/libgfmount.a $(GF_LIBS
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lgtest -lgtest_main
 
+# The POSIX mount-tier suite: runs against any directory (MOUNT_DIR), so it links no project code.
+$(BUILD)/tests/mount_tests: $(call obj,$(MOUNT_TEST_SRC))
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ -lgtest -lgtest_main
+
 # Small test programs (lock contention, mmap, xattr probes): one binary per source file.
 HELPERS := $(patsubst tests/helpers/%.cc,$(BUILD)/tests/helpers/%,$(HELPER_SRC))
 $(BUILD)/tests/helpers/%: $(BUILD)/obj/tests/helpers/%.o
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@
 
-TEST_BINS := $(BUILD)/tests/unit_tests $(HELPERS)
+TEST_BINS := $(BUILD)/tests/unit_tests $(BUILD)/tests/mount_tests $(HELPERS)
 
 # ---- goals -----------------------------------------------------------------------------------
 .PHONY: all programs examples tests check check-unit check-asan check-vm demo bench deps kmod \
