@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 
+#include "glusterfs/core/executor.h"
 #include "glusterfs/core/log.h"
 
 namespace gf {
@@ -108,8 +109,16 @@ std::unique_ptr<Graph> Graph::fromFile(const std::string& path, const XlatorRegi
   return build(loadVolfile(path), registry, opts);
 }
 
+EventLoop& Graph::netLoop() {
+  std::lock_guard lock(netLoopMutex_);
+  if (!netLoop_) netLoop_ = std::make_unique<EventLoop>(2, "gf-net");
+  return *netLoop_;
+}
+
 Graph::~Graph() {
   stop();
+  // No network handler may run once translators start going away.
+  if (netLoop_) netLoop_->stop();
   // Parents go first: they may hold references into their children.
   while (!xlators_.empty()) xlators_.pop_back();
 }

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,8 @@ struct GraphOptions {
   std::vector<std::string> xlatorOptions;  // "VOLUME.KEY=VALUE", override volfile options
 };
 
+class EventLoop;
+
 class Graph {
  public:
   // Throws VolfileError for an unknown type, bad options, wrong subvolume count, a bad
@@ -81,6 +84,8 @@ class Graph {
   void topEvent(const Event& ev) const {
     if (topListener_) topListener_(ev);
   }
+  // The network event loop shared by this graph's protocol translators (made on first use).
+  EventLoop& netLoop();
   void start();  // bottom-up, after init
   void stop();   // top-down; idempotent
 
@@ -90,6 +95,8 @@ class Graph {
   Xlator* top_ = nullptr;
   Volfile volfile_;
   std::function<void(const Event&)> topListener_;
+  std::unique_ptr<EventLoop> netLoop_;
+  std::mutex netLoopMutex_;
   bool started_ = false;
   bool stopped_ = false;
 };

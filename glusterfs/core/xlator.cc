@@ -25,7 +25,7 @@ void Xlator::notify(const Event& ev) {
   switch (ev.type) {
     case EventType::kChildUp:
     case EventType::kChildDown:
-      notifyParents(ev.type);
+      notifyParents(ev.type, ev.reason);
       break;
     case EventType::kClientDisconnect:
       notifyChildren(ev);
@@ -33,8 +33,8 @@ void Xlator::notify(const Event& ev) {
   }
 }
 
-void Xlator::notifyParents(EventType type) {
-  Event ev{type, this, 0};
+void Xlator::notifyParents(EventType type, const std::string& reason) {
+  Event ev{type, this, 0, reason};
   for (auto* p : parents_) p->notify(ev);
   if (parents_.empty() && graph_ && &graph_->top() == this) graph_->topEvent(ev);
 }

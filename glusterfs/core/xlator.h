@@ -35,6 +35,7 @@ struct Event {
   EventType type;
   Xlator* from = nullptr;  // the translator that sent it to us
   uint64_t clientId = 0;   // for kClientDisconnect
+  std::string reason;      // for kChildDown: why (e.g. "authentication failed: ...")
 };
 
 struct XlatorArgs {
@@ -64,7 +65,7 @@ class Xlator {
   virtual void stop() {}
   // Default: child up/down events go to the parents, client events to the children.
   virtual void notify(const Event& ev);
-  void notifyParents(EventType type);
+  void notifyParents(EventType type, const std::string& reason = {});
   void notifyChildren(const Event& ev);
 
 #define GF_XLATOR_FOP_(name, Req, Rep, flags) \
