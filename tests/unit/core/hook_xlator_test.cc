@@ -243,9 +243,10 @@ TEST(HookXlatorTest, ManyConcurrentFopsThroughASuspendingHook) {
   hook.hopTo = &loop;
   std::vector<WritevReq> reqs(64);
   std::vector<Task<Result<WriteReply>>> tasks;
+  CallCtx ctx;  // fops are lazy: arguments must outlive the await, so no temporaries here
   for (size_t i = 0; i < reqs.size(); ++i) {
     reqs[i].data = Payload::copyOf(std::string(i, 'x'));
-    tasks.push_back(hook.writev(CallCtx{}, reqs[i]));
+    tasks.push_back(hook.writev(ctx, reqs[i]));
   }
   auto out = syncWait(whenAll(std::move(tasks)));
   ASSERT_EQ(out.size(), reqs.size());
