@@ -72,6 +72,7 @@ class Graph {
   ~Graph();
 
   Xlator& top() const { return *top_; }
+  bool isTop(const Xlator* x) const { return top_ == x; }  // false while the graph is built
   Xlator* find(std::string_view name) const;
   const std::vector<std::unique_ptr<Xlator>>& xlators() const { return xlators_; }
   const Volfile& volfile() const { return volfile_; }

@@ -36,7 +36,9 @@ void Xlator::notify(const Event& ev) {
 void Xlator::notifyParents(EventType type, const std::string& reason) {
   Event ev{type, this, 0, reason};
   for (auto* p : parents_) p->notify(ev);
-  if (parents_.empty() && graph_ && &graph_->top() == this) graph_->topEvent(ev);
+  // The top reports even when it has parents: with --volume-name the volumes above it are
+  // built but unused, and the graph's consumer must still hear that its volume is up.
+  if (graph_ && graph_->isTop(this)) graph_->topEvent(ev);
 }
 
 void Xlator::notifyChildren(const Event& ev) {

@@ -450,6 +450,32 @@ TEST_F(GraphTest, ChildDownTravelsUp) {
   EXPECT_TRUE(journalHas("CHILD_DOWN top<-pass"));
 }
 
+TEST_F(GraphTest, TheTopsEventsGoToTheTopListenerWithTheirReason) {
+  auto g = build(kStack);
+  std::vector<std::string> heard;
+  g->setTopListener([&](const Event& ev) {
+    heard.push_back(std::string(eventName(ev.type)) + " from " + ev.from->name() + ": " +
+                    ev.reason);
+  });
+  g->start();
+  g->find("leaf")->notifyParents(EventType::kChildDown, "disk unplugged");
+  EXPECT_EQ(heard, (std::vector<std::string>{"CHILD_UP from top: ",
+                                             "CHILD_DOWN from top: disk unplugged"}));
+  EXPECT_TRUE(journalHas("CHILD_DOWN pass<-leaf"));
+}
+
+TEST_F(GraphTest, TopChosenByVolumeNameStillReportsToTheListener) {
+  // The volumes above the chosen top are built but unused; the consumer must still learn that
+  // its volume came up.
+  GraphOptions o;
+  o.volumeName = "pass";
+  auto g = build(kStack, o);
+  std::vector<std::string> heard;
+  g->setTopListener([&](const Event& ev) { heard.push_back(ev.from->name()); });
+  g->start();
+  EXPECT_EQ(heard, (std::vector<std::string>{"pass"}));
+}
+
 TEST_F(GraphTest, ClientDisconnectTravelsDownWithItsClient) {
   auto g = build(kDiamond);
   g->top().notify(Event{EventType::kClientDisconnect, nullptr, 77});
