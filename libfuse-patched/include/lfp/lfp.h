@@ -79,35 +79,47 @@ struct ConnectionInfo {
   uint32_t protoMajor = 0;
   uint32_t protoMinor = 0;
   uint64_t capable = 0;  // Cap bits the kernel (and library) offer
-  uint64_t want = 0;     // Cap bits to enable; init() may add or remove
-  uint32_t maxWrite = 0;       // bytes per WRITE request
-  uint32_t maxRead = 0;        // bytes per READ request (from the mount option max_read)
+  // Cap bits to enable; init() may add or remove. Before init() it holds what is transparent to
+  // the filesystem (async read, big writes, max_pages, atomic O_TRUNC, auto invalidation, async
+  // DIO, parallel dirops, no-open(dir) support, direct-IO mmap) plus what SessionOptions opted in
+  // to (splice, writeback cache, passthrough, io_uring). Capabilities that give the filesystem
+  // duties are added by init() when it implements them: kCapPosixLocks (getlk/setlk),
+  // kCapFlockLocks (flock), kCapReaddirplus[Auto] (readdirplus), kCapExportSupport,
+  // kCapPosixAcl, kCapHandleKillpriv[V2], kCapCacheSymlinks, kCapExplicitInvalData,
+  // kCapDontMask, kCapSetxattrExt. Bits the kernel lacks are dropped after init().
+  uint64_t want = 0;
+  uint32_t maxWrite = 0;  // bytes per WRITE request
+  uint32_t maxRead = 0;   // bytes per READ request (from the mount option max_read)
   uint32_t maxReadahead = 0;
-  uint32_t maxPages = 0;       // pages per request (negotiated)
+  uint32_t maxPages = 0;  // pages per request (negotiated)
   uint32_t maxBackground = 0;
   uint32_t congestionThreshold = 0;
   uint32_t timeGran = 1;
   uint32_t maxStackDepth = 0;  // passthrough: stacking depth of backing files
   // Set by our library when the kernel module carries our patch series (0: stock).
   uint32_t patchLevel = 0;
+  // Suggested st_blksize: the negotiated request size rounded down to a power of two (the 2009
+  // patch set reported 1 MiB), so cp and friends issue I/O as large as one request. Filesystems
+  // copy it into stat::st_blksize (see ioBlockSize() below); 0 before INIT.
+  uint32_t ioBlockSize = 0;
   std::string backend;  // "lfp" or "libfuse3 3.14"
 };
 
 // Per-open state, as in and out of open/create/opendir and on every later request for the
 // same file handle.
 struct FileInfo {
-  int32_t flags = 0;   // O_* of the open
-  uint64_t fh = 0;     // the filesystem's handle, returned by open/create/opendir
+  int32_t flags = 0;  // O_* of the open
+  uint64_t fh = 0;    // the filesystem's handle, returned by open/create/opendir
   uint64_t lockOwner = 0;
-  bool directIo = false;     // out: bypass the page cache for this open file
-  bool keepCache = false;    // out: keep cached pages from previous opens
+  bool directIo = false;   // out: bypass the page cache for this open file
+  bool keepCache = false;  // out: keep cached pages from previous opens
   bool nonSeekable = false;
-  bool cacheDir = false;     // out (opendir): the kernel may cache directory contents
+  bool cacheDir = false;  // out (opendir): the kernel may cache directory contents
   bool noFlush = false;
   bool parallelDirectWrites = false;  // out: direct writes to this file may run concurrently
-  bool flush = false;        // in (release): also flush
-  bool flockRelease = false; // in (release): release flock locks held by lockOwner
-  int32_t backingId = 0;     // out: passthrough to a registered backing file (> 0)
+  bool flush = false;                 // in (release): also flush
+  bool flockRelease = false;          // in (release): release flock locks held by lockOwner
+  int32_t backingId = 0;              // out: passthrough to a registered backing file (> 0)
 };
 
 // An entry reply: the node id the kernel will use and its attributes.
@@ -126,9 +138,9 @@ struct ForgetOne {
 
 // Write payload: in memory, or (splice) waiting in a pipe.
 struct WriteData {
-  const char* mem = nullptr;   // valid until the request is answered, or longer with `owner`
+  const char* mem = nullptr;  // valid until the request is answered, or longer with `owner`
   size_t size = 0;
-  int pipeFd = -1;             // >= 0: the data is in this pipe; read or splice exactly `size`
+  int pipeFd = -1;  // >= 0: the data is in this pipe; read or splice exactly `size`
   // If set, `mem` stays valid as long as this is held (zero-copy hand-off); otherwise the
   // bytes must be copied before replying or returning from the handler.
   std::shared_ptr<const void> owner;
@@ -156,7 +168,7 @@ class Request {
 
   const Context& ctx() const;
   uint64_t unique() const;
-  uint32_t opcode() const;  // FUSE_* opcode of the kernel protocol
+  uint32_t opcode() const;   // FUSE_* opcode of the kernel protocol
   bool interrupted() const;  // the kernel sent INTERRUPT for this request
   bool valid() const { return state_ != nullptr; }
 
@@ -296,13 +308,39 @@ class Operations {
   // replyCreate, replyErr
   virtual void tmpfile(Request r, Ino parent, mode_t mode, FileInfo& fi);
   // The kernel's answer to Session::notifyRetrieve (no reply).
-  virtual void retrieveReply(uint64_t cookie, Ino ino, off_t offset, const char* data, size_t size) {}
+  virtual void retrieveReply(uint64_t cookie, Ino ino, off_t offset, const char* data,
+                             size_t size) {}
+};
+
+// Log levels passed to a LogSink.
+enum LogLevel : int { kLogError = 0, kLogWarning = 1, kLogInfo = 2, kLogDebug = 3 };
+
+// The FUSE_* opcode's name ("READ", "LOOKUP"; "OPCODE_<n>" for unknown ones).
+const char* opcodeName(uint32_t opcode);
+
+// Request sizes per opcode, in power-of-two buckets. The size of a READ, READDIR or READDIRPLUS
+// request is the byte count it asks for; of a WRITE the bytes it carries; of any other request
+// its length on the wire. Used to show that large requests really arrive.
+struct SizeHistogram {
+  static constexpr int kBuckets = 32;  // bucket b: sizes in (2^(b-1), 2^b]; bucket 0: size 0-1
+  struct Row {
+    uint32_t opcode = 0;
+    uint64_t count = 0;
+    uint64_t bytes = 0;
+    uint64_t maxSize = 0;
+    uint64_t buckets[kBuckets] = {};
+  };
+  std::vector<Row> rows;  // opcodes seen at least once, ascending
+  const Row* find(uint32_t opcode) const;
+  // One line per opcode: "READ count=12 bytes=12582912 max=1048576 1048576:12" (each non-empty
+  // bucket as upper-bound:count).
+  std::string format() const;
 };
 
 struct MountOptions {
   std::string mountpoint;
-  std::string fsname = "lfp";      // shown as the source in /proc/mounts
-  std::string subtype;             // type "fuse.<subtype>"
+  std::string fsname = "lfp";  // shown as the source in /proc/mounts
+  std::string subtype;         // type "fuse.<subtype>"
   bool allowOther = false;
   bool defaultPermissions = false;
   bool readOnly = false;
@@ -311,15 +349,15 @@ struct MountOptions {
 };
 
 struct SessionOptions {
-  unsigned maxThreads = 0;       // worker threads (0: 2 x CPUs, at least 4)
-  bool cloneFd = true;           // one /dev/fuse fd per worker (FUSE_DEV_IOC_CLONE)
-  bool ioUring = false;          // use FUSE-over-io_uring if the kernel offers it
-  unsigned maxPages = 0;         // pages per request to ask for (0: the most the kernel allows)
+  unsigned maxThreads = 0;          // worker threads (0: 2 x CPUs, at least 4)
+  bool cloneFd = true;              // one /dev/fuse fd per worker (FUSE_DEV_IOC_CLONE)
+  bool ioUring = false;             // use FUSE-over-io_uring if the kernel offers it
+  unsigned maxPages = 0;            // pages per request to ask for (0: the most the kernel allows)
   bool raiseMaxPagesLimit = false;  // as root: raise fs.fuse.max_pages_limit to `maxPages`
-  bool splice = false;           // splice read/write/move
-  bool writebackCache = false;   // opt-in
-  bool passthrough = false;      // allow passthrough opens (backingId) if the kernel has it
-  bool debug = false;            // log every request and reply to stderr
+  bool splice = false;              // splice read/write/move
+  bool writebackCache = false;      // opt-in
+  bool passthrough = false;         // allow passthrough opens (backingId) if the kernel has it
+  bool debug = false;               // log every request and reply to stderr
 };
 
 class Session {
@@ -362,6 +400,7 @@ class Session {
     uint64_t malformed = 0;
   };
   Stats stats() const;
+  SizeHistogram histogram() const;
 
   struct Impl;
 
@@ -373,5 +412,10 @@ class Session {
 // default: standard error.
 using LogSink = void (*)(int level, const char* message);
 void setLogSink(LogSink sink);
+
+// The st_blksize to report for the connection (ConnectionInfo::ioBlockSize, or 4096 before INIT).
+inline uint32_t ioBlockSize(const ConnectionInfo& conn) {
+  return conn.ioBlockSize ? conn.ioBlockSize : 4096;
+}
 
 }  // namespace lfp
