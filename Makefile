@@ -177,7 +177,7 @@ install: programs
 	install -m 755 $(BIN)/glusterfs $(BIN)/glusterfsd $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BIN)/mount.glusterfs $(DESTDIR)$(MOUNT_HELPER_DIR)/
 	install -m 644 share/examples/*.vol $(DESTDIR)$(PREFIX)/share/glusterfs/examples/
-	@if [ "$(ENABLE_KMOD)" = yes ]; then kernel/build.sh --kernel $(KERNEL_ABI) --out $(BUILD)/kernel --install "$(DESTDIR)"; fi
+	@if [ "$(ENABLE_KMOD)" = yes ]; then kernel/build.sh $(if $(KERNEL_ABI),--kernel $(KERNEL_ABI)) --out $(BUILD)/kernel --install "$(DESTDIR)"; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/glusterfs $(DESTDIR)$(SBINDIR)/glusterfsd

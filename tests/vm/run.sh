@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# run.sh: the kernel-module test tier. Builds the patched fuse.ko and the static guest programs,
+# boots Debian's 6.1 kernel under QEMU once and runs tests/vm/guest-test.sh there.
+#
+#   tests/vm/run.sh --build BUILD [--kernel ABI] [--log FILE]
+#
+# Exit status: 0 all checks passed; 77 a needed package or kernel is missing (the last line says
+# which); anything else: failures (the guest's summary and log name are printed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+build=build
+abi=
+log=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift 2 ;;
+	--kernel) abi=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	-h|--help) sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
+out=$build/tests/vm
+mkdir -p "$out"
+log=${log:-$out/vm.log}
+
+. tests/vm/host-lib.sh
+vm_prereqs "${abi}" || exit 77
+start=$SECONDS
+
+# ---- build what the guest needs --------------------------------------------------------------
+stage=$out/guest
+stage_guest "$stage" || exit 1
+echo "run.sh: staged guest files in $stage ($((SECONDS - start))s)"
+
+# ---- boot once, run the checks ---------------------------------------------------------------
+set +e
+"$RUN_IN_VM" --accel "$VM_ACCEL" -q -m 1536 -t 280 --dmesg fail -a "$stage" \
+	-f tests/vm/guest-test.sh -l "$log"
+rc=$?
+set -e
+grep -E '^(PASS|FAIL|MISSING|INFO|    stats|vm:)' "$log" || true
+echo "run.sh: guest log $log; total $((SECONDS - start))s"
+if [ $rc = 0 ]; then
+	echo "run.sh: all kernel-module checks passed"
+	exit 0
+fi
+case $rc in
+124) echo "run.sh: FAILED: the VM run timed out" ;;
+125) echo "run.sh: FAILED: boot or harness problem (see $log)"; tail -n 30 "$log" ;;
+*) echo "run.sh: FAILED: $rc check(s) failed" ;;
+esac
+exit 1
