@@ -55,7 +55,7 @@ std::string strongHash128(const void* data, size_t size) {
   uint64_t k1 = 0, k2 = 0;
   size_t rest = size - i;
   if (rest > 8) std::memcpy(&k2, p + i + 8, rest - 8);
-  std::memcpy(&k1, p + i, rest > 8 ? 8 : rest);
+  if (rest > 0) std::memcpy(&k1, p + i, rest > 8 ? 8 : rest);  // p may be null when size is 0
   h1 ^= rotl(k1 * c1, 31) * c2;
   h2 ^= rotl(k2 * c2, 33) * c1;
   h1 += h2;
