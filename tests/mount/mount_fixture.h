@@ -117,6 +117,18 @@ class MountTest : public testing::Test {
 
 }  // namespace mt
 
+// Expects a helper's result to be "" and prints only its failure text otherwise.
+#define MT_EXPECT_OK(expr)                         \
+  do {                                             \
+    std::string mt_result_ = (expr);               \
+    EXPECT_TRUE(mt_result_.empty()) << mt_result_; \
+  } while (0)
+#define MT_ASSERT_OK(expr)                         \
+  do {                                             \
+    std::string mt_result_ = (expr);               \
+    ASSERT_TRUE(mt_result_.empty()) << mt_result_; \
+  } while (0)
+
 // Skips the test when BRICK_DIR is not set.
 #define MT_REQUIRE_BRICK()                                                                   \
   do {                                                                                       \
