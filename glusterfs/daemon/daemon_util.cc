@@ -171,3 +171,15 @@ std::unique_ptr<Graph> loadGraph(const char* prog, const std::string& volfile,
 }
 
 }  // namespace gf
+
+namespace gf {
+std::unique_ptr<Graph> loadGraphText(const char* prog, const std::string& text,
+                                     const std::string& name, const GraphOptions& opts) {
+  try {
+    return Graph::fromText(text, builtinXlators(), opts, name);
+  } catch (const VolfileError& e) {
+    fprintf(stderr, "%s: %s\n", prog, e.what());
+    return nullptr;
+  }
+}
+}  // namespace gf

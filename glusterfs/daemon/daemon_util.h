@@ -64,4 +64,8 @@ bool setupLogging(const std::string& file, const std::string& level, const char*
 std::unique_ptr<Graph> loadGraph(const char* prog, const std::string& volfile,
                                  const GraphOptions& opts);
 
+// The same from volfile text fetched from a server; `name` stands for the file in messages.
+std::unique_ptr<Graph> loadGraphText(const char* prog, const std::string& text,
+                                     const std::string& name, const GraphOptions& opts);
+
 }  // namespace gf

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 
 #include "glusterfs/daemon/daemon_util.h"
 #include "glusterfs/mount/fuse_bridge.h"
+#include "glusterfs/xlators/protocol/client/client_xlator.h"
 #include "lfp/lfp.h"
 
 namespace {
@@ -25,6 +28,7 @@ void usage(FILE* out) {
 
 SYNOPSIS
     glusterfs [OPTION]... -f VOLFILE MOUNTPOINT
+    glusterfs [OPTION]... -s SERVER [--volfile-id ID] MOUNTPOINT
     mount -t glusterfs VOLFILE MOUNTPOINT [-o OPTIONS]
 
 DESCRIPTION
@@ -33,7 +37,13 @@ DESCRIPTION
     the exit status says whether mounting worked. Stops and unmounts on SIGTERM or umount.
 
 OPTIONS
-    -f, --volfile=FILE            volume description to mount (required)
+    -f, --volfile=FILE            volume description to mount
+    -s, --volfile-server=HOST     fetch the volfile from the glusterfsd on HOST instead
+        --volfile-server-port=PORT  [6996]
+        --volfile-server-transport=tcp|unix  (unix: HOST is the socket path) [tcp]
+        --volfile-id=ID           which of the server's client volfiles [its default]
+        --mount-timeout=SECS      wait this long for the volume to come up before mounting
+                                  fails with the reason [15]
     -l, --log-file=FILE           log here ('-' = standard error)
                                   [default: /var/log/glusterfs/MOUNTPOINT.log, or stderr with -N]
     -L, --log-level=LEVEL         NONE, CRITICAL, ERROR, WARNING, NORMAL, DEBUG or TRACE
@@ -70,6 +80,8 @@ EXIT STATUS
 
 struct Args {
   std::string volfile, logFile, logLevel, pidFile, mountpoint;
+  gf::VolfileSource server;
+  double mountTimeout = 15;
   gf::GraphOptions graph;
   gf::FuseBridgeOptions bridge;
   lfp::SessionOptions session;
@@ -90,9 +102,15 @@ bool parseArgs(int argc, char** argv, Args& a) {
   enum {
     kVolumeName = 1000, kXlatorOption, kAttrTimeout, kEntryTimeout, kNegTimeout, kDirectIo,
     kNoDirectIo, kReadOnly, kThreads, kMaxPages, kIoUring, kSplice, kWriteback, kDebug,
+    kServerPort, kServerTransport, kVolfileId, kMountTimeout,
   };
   static const option longOpts[] = {
       {"volfile", required_argument, nullptr, 'f'},
+      {"volfile-server", required_argument, nullptr, 's'},
+      {"volfile-server-port", required_argument, nullptr, kServerPort},
+      {"volfile-server-transport", required_argument, nullptr, kServerTransport},
+      {"volfile-id", required_argument, nullptr, kVolfileId},
+      {"mount-timeout", required_argument, nullptr, kMountTimeout},
       {"log-file", required_argument, nullptr, 'l'},
       {"log-level", required_argument, nullptr, 'L'},
       {"no-daemon", no_argument, nullptr, 'N'},
@@ -120,9 +138,24 @@ bool parseArgs(int argc, char** argv, Args& a) {
     return false;
   };
   int c;
-  while ((c = getopt_long(argc, argv, "f:l:L:Np:hV", longOpts, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "f:s:l:L:Np:hV", longOpts, nullptr)) != -1) {
     switch (c) {
       case 'f': a.volfile = optarg; break;
+      case 's': a.server.host = optarg; break;
+      case kServerPort: {
+        int p = atoi(optarg);
+        if (p < 1 || p > 65535) return bad("port", optarg);
+        a.server.port = static_cast<uint16_t>(p);
+        break;
+      }
+      case kServerTransport:
+        if (strcmp(optarg, "tcp") && strcmp(optarg, "unix")) return bad("transport", optarg);
+        a.server.transport = optarg;
+        break;
+      case kVolfileId: a.server.volfileId = optarg; break;
+      case kMountTimeout:
+        if (!parseSeconds(optarg, a.mountTimeout)) return bad("mount timeout", optarg);
+        break;
       case 'l': a.logFile = optarg; a.logFileGiven = true; break;
       case 'L': a.logLevel = optarg; break;
       case 'N': a.noDaemon = true; break;
@@ -180,8 +213,8 @@ bool parseArgs(int argc, char** argv, Args& a) {
   char* real = realpath(argv[optind], nullptr);
   a.mountpoint = real ? real : argv[optind];
   free(real);
-  if (a.volfile.empty()) {
-    fprintf(stderr, "%s: no volfile given (-f VOLFILE; see --help)\n", kProg);
+  if (a.volfile.empty() == a.server.host.empty()) {
+    fprintf(stderr, "%s: give either -f VOLFILE or -s SERVER (see --help)\n", kProg);
     return false;
   }
   return true;
@@ -221,9 +254,22 @@ int main(int argc, char** argv) {
   if (!parseArgs(argc, argv, a)) return 1;
   a.logFile = gf::absolutePath(a.logFile);
   a.pidFile = gf::absolutePath(a.pidFile);
-  a.volfile = gf::absolutePath(a.volfile);
+  if (!a.volfile.empty()) a.volfile = gf::absolutePath(a.volfile);
   if (!a.logFileGiven) a.logFile = a.noDaemon ? "-" : defaultLogFile(a.mountpoint);
-  auto graph = gf::loadGraph(kProg, a.volfile, a.graph);
+  std::unique_ptr<gf::Graph> graph;
+  if (!a.server.host.empty()) {
+    std::string why;
+    auto text = gf::fetchClientVolfile(a.server, why);
+    if (!text) {
+      fprintf(stderr, "%s: cannot fetch the volfile from %s: %s\n", kProg, a.server.host.c_str(),
+              why.c_str());
+      return 1;
+    }
+    a.volfile = a.server.host + ":" + (a.server.volfileId.empty() ? "default" : a.server.volfileId);
+    graph = gf::loadGraphText(kProg, *text, a.volfile, a.graph);
+  } else {
+    graph = gf::loadGraph(kProg, a.volfile, a.graph);
+  }
   if (!graph) return 1;
   if (!checkMountpoint(a.mountpoint)) return 1;
   if (!gf::setupLogging(a.logFile, a.logLevel, kProg)) return 1;
@@ -248,9 +294,29 @@ int main(int argc, char** argv) {
   lfp::Session session(bridge, a.session);
   bridge.setSession(&session);
 
+  // Mount only once the volume can serve (or fail with the reason it cannot).
+  std::mutex upMutex;
+  std::condition_variable upCv;
+  bool up = false;
+  std::string downReason;
+  graph->setTopListener([&](const gf::Event& ev) {
+    std::lock_guard lock(upMutex);
+    if (ev.type == gf::EventType::kChildUp) up = true;
+    if (ev.type == gf::EventType::kChildDown && !ev.reason.empty()) downReason = ev.reason;
+    upCv.notify_all();
+  });
   std::string error;
   if (!graph->init(&error)) daemon.failed(std::string(kProg) + ": " + error);
   graph->start();
+  {
+    std::unique_lock lock(upMutex);
+    upCv.wait_for(lock, std::chrono::milliseconds(static_cast<int64_t>(a.mountTimeout * 1000)),
+                  [&] { return up || stopping; });
+    if (!up && !stopping)
+      daemon.failed(std::string(kProg) + ": volume did not come up within " +
+                    std::to_string(static_cast<int>(a.mountTimeout)) + " s" +
+                    (downReason.empty() ? std::string() : ": " + downReason));
+  }
 
   lfp::MountOptions mo;
   mo.mountpoint = a.mountpoint;
