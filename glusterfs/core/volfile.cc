@@ -56,6 +56,8 @@ class Parser {
   Parser(std::string_view text, std::string file) : text_(text) { vf_.file = std::move(file); }
 
   Volfile run() {
+    // Editors on some systems start files with a UTF-8 byte order mark; it is not text.
+    if (text_.starts_with("\xEF\xBB\xBF")) text_.remove_prefix(3);
     if (text_.find('\0') != std::string_view::npos)
       fail(lineOf(text_.find('\0')), "binary data (NUL byte): this is not a volfile");
     int lineNo = 0;

@@ -98,6 +98,14 @@ TEST(VolfileTest, AcceptsCrlfTabsAndNoFinalNewline) {
   EXPECT_EQ(vf.volumes[0].options[0].value, "/x");
 }
 
+TEST(VolfileTest, AcceptsAUtf8ByteOrderMark) {
+  Volfile vf = parseVolfile("\xEF\xBB\xBFvolume v\n type a/b\nend-volume\n", "t.vol");
+  ASSERT_EQ(vf.volumes.size(), 1u);
+  EXPECT_EQ(vf.volumes[0].name, "v");
+  EXPECT_EQ(vf.volumes[0].line, 1);
+  EXPECT_VOLFILE_ERROR("\xEF\xBB\xBFvolume v\n type a/b\n", 1, "volume 'v' has no end-volume");
+}
+
 TEST(VolfileTest, HashInsideAWordIsNotAComment) {
   Volfile vf = parseVolfile(
       "volume v\n type a/b\n option pattern *.c#1:x # real comment\nend-volume\n", "t.vol");
