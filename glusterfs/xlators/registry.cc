@@ -4,6 +4,11 @@
 
 #include <cstdint>
 
+#include "glusterfs/xlators/performance/io-threads/io_threads_xlator.h"
+#include "glusterfs/xlators/protocol/client/client_xlator.h"
+#include "glusterfs/xlators/protocol/server/server_xlator.h"
+#include "glusterfs/xlators/storage/posix/posix_xlator.h"
+
 namespace gf {
 
 namespace {
@@ -20,8 +25,12 @@ XlatorType entry(std::string type, std::vector<std::string> aliases, size_t minC
 const XlatorRegistry& builtinXlators() {
   static const XlatorRegistry registry({
       // entry<Class>("category/name", {aliases}, minChildren, maxChildren, "summary"),
+      entry<PosixXlator>("storage/posix", {}, 0, 0, "files in a local brick directory"),
+      entry<IoThreadsXlator>("performance/io-threads", {}, 1, 1,
+                             "runs fops on worker threads (keep blocking calls off the network)"),
+      entry<ClientXlator>("protocol/client", {}, 0, 0, "a remote subvolume on a glusterfsd"),
+      entry<ServerXlator>("protocol/server", {}, 1, kAny, "exports subvolumes to clients"),
   });
-  (void)kAny;
   return registry;
 }
 
