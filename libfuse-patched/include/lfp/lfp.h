@@ -352,6 +352,7 @@ struct SessionOptions {
   unsigned maxThreads = 0;          // worker threads (0: 2 x CPUs, at least 4)
   bool cloneFd = true;              // one /dev/fuse fd per worker (FUSE_DEV_IOC_CLONE)
   bool ioUring = false;             // use FUSE-over-io_uring if the kernel offers it
+  unsigned uringQueueDepth = 0;     // io_uring: requests in flight per CPU queue (0: 8)
   unsigned maxPages = 0;            // pages per request to ask for (0: the most the kernel allows)
   bool raiseMaxPagesLimit = false;  // as root: raise fs.fuse.max_pages_limit to `maxPages`
   bool splice = false;              // splice read/write/move
