@@ -29,6 +29,13 @@ class VolfileError : public std::runtime_error {
   std::string message_;
 };
 
+// Thrown by an option's apply function when a value that parsed as its kind is still invalid
+// (a malformed list, an unknown name); OptionTable::parse reports it with file, line and volume.
+class OptionValueError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 enum class OptionKind { kBool, kInt, kSize, kPercent, kTime, kPath, kString, kXlator, kEnum };
 const char* optionKindName(OptionKind k);
 
@@ -147,7 +154,8 @@ class OptionTable : public OptionTableBase {
   }
 
   // Applies defaults, then every raw option in order. Throws VolfileError naming file, line,
-  // volume and key for an unknown key, a bad value, or a missing required option.
+  // volume and key for an unknown key, a bad value (including an OptionValueError thrown by
+  // the option's apply function), or a missing required option.
   Config parse(const std::vector<RawOption>& raw, const std::string& volume,
                const std::string& volfile, int volumeLine) const {
     Config c{};
@@ -170,7 +178,11 @@ class OptionTable : public OptionTableBase {
       std::string why;
       if (!parseOptionValue(*s, r.value, v, why)) throwBad(r, volume, why);
       v.key = r.key;
-      applies_[i](c, v);
+      try {
+        applies_[i](c, v);
+      } catch (const OptionValueError& e) {
+        throwBad(r, volume, e.what());
+      }
       seen[i] = true;
     }
     for (size_t i = 0; i < specs_.size(); ++i)

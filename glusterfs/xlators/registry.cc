@@ -4,9 +4,14 @@
 
 #include <cstdint>
 
+#include "glusterfs/xlators/debug/error-gen/error_gen_xlator.h"
+#include "glusterfs/xlators/debug/trace/trace_xlator.h"
+#include "glusterfs/xlators/features/filter/filter_xlator.h"
+#include "glusterfs/xlators/features/locks/locks_xlator.h"
 #include "glusterfs/xlators/performance/io-threads/io_threads_xlator.h"
 #include "glusterfs/xlators/protocol/client/client_xlator.h"
 #include "glusterfs/xlators/protocol/server/server_xlator.h"
+#include "glusterfs/xlators/storage/memory/memory_xlator.h"
 #include "glusterfs/xlators/storage/posix/posix_xlator.h"
 
 namespace gf {
@@ -26,6 +31,12 @@ const XlatorRegistry& builtinXlators() {
   static const XlatorRegistry registry({
       // entry<Class>("category/name", {aliases}, minChildren, maxChildren, "summary"),
       entry<PosixXlator>("storage/posix", {}, 0, 0, "files in a local brick directory"),
+      entry<MemoryXlator>("storage/memory", {}, 0, 0, "a volume kept in memory (tests, scratch)"),
+      entry<LocksXlator>("features/locks", {"features/posix-locks"}, 1, 1,
+                         "fcntl and flock locks, inodelk and entrylk domains"),
+      entry<FilterXlator>("features/filter", {}, 1, 1, "read-only volume, uid/gid squash and maps"),
+      entry<TraceXlator>("debug/trace", {}, 1, 1, "logs every fop call and reply"),
+      entry<ErrorGenXlator>("debug/error-gen", {}, 1, 1, "fails chosen fops (fault injection)"),
       entry<IoThreadsXlator>("performance/io-threads", {}, 1, 1,
                              "runs fops on worker threads (keep blocking calls off the network)"),
       entry<ClientXlator>("protocol/client", {}, 0, 0, "a remote subvolume on a glusterfsd"),
