@@ -86,8 +86,10 @@ struct RchecksumReply {
 GF_FIELDS(RchecksumReply, weak, strong)
 
 // ---- requests ----
-struct LookupReq { Loc loc; };
-GF_FIELDS(LookupReq, loc)
+// `xattrs`: extended attributes to return with the entry (in EntryReply::xdata), by name or
+// by prefix ("trusted.afr.*"); replicate asks for its changelogs this way on every lookup.
+struct LookupReq { Loc loc; std::vector<std::string> xattrs; };
+GF_FIELDS(LookupReq, loc, xattrs)
 struct StatReq { Loc loc; };
 GF_FIELDS(StatReq, loc)
 struct FstatReq { FdPtr fd; };

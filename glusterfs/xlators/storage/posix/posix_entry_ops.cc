@@ -6,26 +6,29 @@
 
 #include "glusterfs/core/fd.h"
 #include "glusterfs/xlators/storage/posix/posix_handles.h"
+#include "glusterfs/xlators/storage/posix/posix_xattr.h"
 #include "glusterfs/xlators/storage/posix/posix_xlator.h"
 
 namespace gf {
 
 Result<EntryReply> PosixXlator::lookupSync(const CallCtx&, const LookupReq& r) {
   EntryReply out;
+  PosixInodePtr h;
   if (r.loc.inode && r.loc.inode->isRoot()) {
-    GF_TRY(out.stat, handles_->statHandle(*handles_->root()));
-    return out;
-  }
-  if (!r.loc.parent || r.loc.name.empty()) {
-    // A lookup by gfid alone: only inodes we still hold can be found this way.
-    GF_TRY(auto h, handles_->resolve(r.loc));
+    h = handles_->root();
     GF_TRY(out.stat, handles_->statHandle(*h));
-    return out;
+  } else if (!r.loc.parent || r.loc.name.empty()) {
+    // A lookup by gfid alone: only inodes we still hold can be found this way.
+    GF_TRY(h, handles_->resolve(r.loc));
+    GF_TRY(out.stat, handles_->statHandle(*h));
+  } else {
+    GF_TRY(auto parent, handles_->resolveParent(r.loc));
+    GF_TRY(h, handles_->lookupAt(*parent, r.loc.name, out.stat));
+    if (r.loc.inode && (!r.loc.inode->linked() || r.loc.inode->gfid() == h->gfid))
+      handles_->attach(r.loc.inode, h);
   }
-  GF_TRY(auto parent, handles_->resolveParent(r.loc));
-  GF_TRY(auto h, handles_->lookupAt(*parent, r.loc.name, out.stat));
-  if (r.loc.inode && (!r.loc.inode->linked() || r.loc.inode->gfid() == h->gfid))
-    handles_->attach(r.loc.inode, h);
+  if (!r.xattrs.empty())
+    collectXattrs(XattrTarget{PosixHandles::procPath(h->fd), -1}, r.xattrs, out.xdata);
   return out;
 }
 

@@ -8,68 +8,11 @@
 
 #include "glusterfs/core/fd.h"
 #include "glusterfs/xlators/storage/posix/posix_handles.h"
+#include "glusterfs/xlators/storage/posix/posix_xattr.h"
 #include "glusterfs/xlators/storage/posix/posix_xlator.h"
 
 namespace gf {
 namespace {
-
-// The file identity is ours: clients may read it but never change or list it.
-bool isProtected(std::string_view key) { return key == kGfidXattr; }
-
-// Reads through either a path (the handle's /proc entry) or an open descriptor.
-struct XattrTarget {
-  std::string path;
-  int fd = -1;
-  ssize_t get(const char* key, void* buf, size_t size) const {
-    return fd >= 0 ? fgetxattr(fd, key, buf, size) : getxattr(path.c_str(), key, buf, size);
-  }
-  int set(const char* key, const void* val, size_t size, int flags) const {
-    return fd >= 0 ? fsetxattr(fd, key, val, size, flags)
-                   : setxattr(path.c_str(), key, val, size, flags);
-  }
-  int remove(const char* key) const {
-    return fd >= 0 ? fremovexattr(fd, key) : removexattr(path.c_str(), key);
-  }
-  ssize_t list(char* buf, size_t size) const {
-    return fd >= 0 ? flistxattr(fd, buf, size) : listxattr(path.c_str(), buf, size);
-  }
-};
-
-Result<std::string> getValue(const XattrTarget& t, const std::string& key) {
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    ssize_t n = t.get(key.c_str(), nullptr, 0);
-    if (n < 0) return fail(errno);
-    std::string v(static_cast<size_t>(n), '\0');
-    ssize_t m = t.get(key.c_str(), v.data(), v.size());
-    if (m >= 0) {
-      v.resize(static_cast<size_t>(m));
-      return v;
-    }
-    if (errno != ERANGE) return fail(errno);  // grew meanwhile: try again
-  }
-  return fail(ERANGE);
-}
-
-Result<std::vector<std::string>> listNames(const XattrTarget& t) {
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    ssize_t n = t.list(nullptr, 0);
-    if (n < 0) return fail(errno);
-    std::string buf(static_cast<size_t>(n), '\0');
-    ssize_t m = t.list(buf.data(), buf.size());
-    if (m < 0) {
-      if (errno == ERANGE) continue;
-      return fail(errno);
-    }
-    std::vector<std::string> names;
-    for (size_t i = 0; i < static_cast<size_t>(m);) {
-      std::string name(buf.data() + i);
-      i += name.size() + 1;
-      if (!name.empty() && !isProtected(name)) names.push_back(std::move(name));
-    }
-    return names;
-  }
-  return fail(ERANGE);
-}
 
 Status setAll(const XattrTarget& t, const Dict& xattrs, int flags) {
   for (const auto& [k, v] : xattrs) {
