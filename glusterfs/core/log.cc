@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
@@ -83,6 +84,8 @@ void write(Level l, std::string_view domain, const char* fmt, ...) {
                    t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
                    static_cast<long>(tv.tv_usec), kLetters[static_cast<int>(l)],
                    static_cast<int>(domain.size()), domain.data());
+  // A prefix that did not fit (a huge domain) is cut; the message then gets no room at all.
+  n = std::clamp(n, 0, static_cast<int>(sizeof buf) - 2);
   va_list ap;
   va_start(ap, fmt);
   int m = vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);

@@ -126,6 +126,18 @@ TEST_F(LogTest, OverlongMessagesAreCutButStayOneLine) {
   EXPECT_NE(l[1].find("after"), std::string::npos);
 }
 
+TEST_F(LogTest, AnOverlongDomainIsCutNotOverflowed) {
+  // Domains are volume names, which a volfile may make thousands of characters long.
+  std::string domain(6000, 'd');
+  GF_LOG_ERROR(domain, "the message %d", 1);
+  GF_LOG_ERROR("dom", "after");
+  auto l = lines(slurp(path_));
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_LT(l[0].size(), 4096u);
+  EXPECT_NE(l[0].find("] E [ddd"), std::string::npos);
+  EXPECT_NE(l[1].find("after"), std::string::npos);
+}
+
 TEST_F(LogTest, LinesFromManyThreadsNeverInterleave) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
