@@ -29,12 +29,15 @@ void applyOverrides(Volfile& vf, const std::vector<std::string>& overrides) {
     if (dot == std::string::npos || eq == std::string::npos || eq < dot || dot == 0 ||
         eq == dot + 1)
       throw VolfileError("--xlator-option", 0, "'" + o + "' is not of the form VOLUME.KEY=VALUE");
-    std::string vol = o.substr(0, dot), key = o.substr(dot + 1, eq - dot - 1),
-                value = o.substr(eq + 1);
+    // Volume names may contain dots ("brick.1"): the longest declared name before a dot wins.
     VolumeDecl* target = nullptr;
-    for (auto& d : vf.volumes)
-      if (d.name == vol) target = &d;
-    if (!target) throw VolfileError("--xlator-option", 0, "'" + o + "': no volume named '" + vol + "'");
+    for (size_t p = dot; p != std::string::npos && p + 1 < eq; p = o.find('.', p + 1))
+      for (auto& d : vf.volumes)
+        if (o.compare(0, p, d.name) == 0 && d.name.size() == p) target = &d, dot = p;
+    if (!target)
+      throw VolfileError("--xlator-option", 0,
+                         "'" + o + "': no volume named '" + o.substr(0, dot) + "'");
+    std::string key = o.substr(dot + 1, eq - dot - 1), value = o.substr(eq + 1);
     bool replaced = false;
     for (auto& r : target->options)
       if (r.key == key) {

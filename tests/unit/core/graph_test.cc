@@ -361,6 +361,22 @@ TEST_F(GraphTest, XlatorOptionAddsAnOptionAndTheValueMayContainDotsAndEquals) {
   EXPECT_EQ(leaf->config().size, 4096);  // untouched volfile option
 }
 
+TEST_F(GraphTest, XlatorOptionReachesAVolumeWhoseNameHasDots) {
+  GraphOptions o;
+  o.xlatorOptions = {"brick.1.size=8KB", "brick.label=short"};
+  auto g = build(
+      "volume brick\n type test/leaf\nend-volume\n"
+      "volume brick.1\n type test/leaf\nend-volume\n"
+      "volume top\n type test/cluster\n subvolumes brick brick.1\nend-volume\n",
+      o);
+  auto* dotted = dynamic_cast<TestLeaf*>(g->find("brick.1"));
+  auto* plain = dynamic_cast<TestLeaf*>(g->find("brick"));
+  EXPECT_EQ(dotted->config().size, 8192);
+  EXPECT_EQ(plain->config().size, 1024);
+  EXPECT_EQ(plain->config().label, "short");
+  EXPECT_EQ(dotted->config().label, "");
+}
+
 TEST_F(GraphTest, LaterXlatorOptionsWin) {
   GraphOptions o;
   o.xlatorOptions = {"leaf.size=8KB", "leaf.size=16KB"};
