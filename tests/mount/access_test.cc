@@ -42,10 +42,9 @@ class AccessTest : public MountTest {
     MountTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     // Other users must be able to reach the test directory at all (allow_other).
-    std::string d = dir();
-    std::string why = runAs(65534, 65534, {}, [d]() -> std::string {
+    std::string why = asUser(65534, 65534, {}, []() -> std::string {
       struct stat st;
-      return stat(d.c_str(), &st) == 0 ? "" : sysFail("stat of the test directory as uid 65534");
+      return stat(".", &st) == 0 ? "" : sysFail("stat of the test directory as uid 65534");
     });
     ASSERT_EQ(why, "") << "the mount must admit other users (mount it with allow_other)";
   }
@@ -59,8 +58,8 @@ TEST_F(AccessTest, DirectoryModesApplyToOtherUsers) {
   }
   ASSERT_EQ(mkdir(path("d777").c_str(), 0700), 0);
   ASSERT_EQ(chmod(path("d777").c_str(), 0777), 0);
-  std::string d = dir();
-  MT_EXPECT_OK(runAs(1000, 1000, {}, [d]() {
+  std::string d = ".";  // children run in the test directory
+  MT_EXPECT_OK(asUser(1000, 1000, {}, [d]() {
     struct stat st;
     return all({
         [&] {
@@ -130,9 +129,9 @@ TEST_F(AccessTest, FileModeClassesApplyInOrder) {
   ASSERT_EQ(chmod(path("group-only").c_str(), 0070), 0);
   ASSERT_EQ(writeFile(path("exec"), "#!/bin/sh\n", 0750), "");
   ASSERT_EQ(chown(path("exec").c_str(), 0, 2000), 0);
-  std::string d = dir();
+  std::string d = ".";  // children run in the test directory
   // Not in group 2000: no access to a 0640 root:2000 file.
-  MT_EXPECT_OK(runAs(1000, 1000, {}, [d] {
+  MT_EXPECT_OK(asUser(1000, 1000, {}, [d] {
     return all({
         [&] {
           return expectErrno(openClose(d + "/group-read", O_RDONLY), EACCES,
@@ -149,7 +148,7 @@ TEST_F(AccessTest, FileModeClassesApplyInOrder) {
     });
   }));
   // In group 2000 as a supplementary group: read yes, write no.
-  MT_EXPECT_OK(runAs(1000, 1000, {2000}, [d] {
+  MT_EXPECT_OK(asUser(1000, 1000, {2000}, [d] {
     return all({
         [&] {
           return expectErrno(openClose(d + "/group-read", O_RDONLY), 0,
@@ -170,7 +169,7 @@ TEST_F(AccessTest, FileModeClassesApplyInOrder) {
     });
   }));
   // Group 2000 as the primary group, and the others class.
-  MT_EXPECT_OK(runAs(1001, 2000, {}, [d] {
+  MT_EXPECT_OK(asUser(1001, 2000, {}, [d] {
     return all({
         [&] {
           return expectErrno(openClose(d + "/group-read", O_RDONLY), 0,
@@ -208,9 +207,9 @@ TEST_F(AccessTest, OnlyOwnersChangeModesAndTimes) {
   ASSERT_EQ(chown(path("f").c_str(), 1000, 1000), 0);
   ASSERT_EQ(writeFile(path("ro"), "x", 0644), "");
   ASSERT_EQ(chown(path("ro").c_str(), 1000, 1000), 0);
-  std::string f = path("f"), ro = path("ro");
+  std::string f = "f", ro = "ro";  // relative to the test directory
   const timespec times[2] = {{1000000000, 0}, {1000000000, 0}};
-  MT_EXPECT_OK(runAs(1000, 1000, {2000}, [&] {
+  MT_EXPECT_OK(asUser(1000, 1000, {2000}, [&] {
     return all({
         [&] { return expectErrno(chmod(f.c_str(), 0644), 0, "owner chmod"); },
         [&] {
@@ -228,7 +227,7 @@ TEST_F(AccessTest, OnlyOwnersChangeModesAndTimes) {
         [&] { return expectErrno(chmod(f.c_str(), 0666), 0, "owner chmod back"); },
     });
   }));
-  MT_EXPECT_OK(runAs(1001, 1001, {}, [&] {
+  MT_EXPECT_OK(asUser(1001, 1001, {}, [&] {
     return all({
         [&] { return expectErrno(chmod(f.c_str(), 0777), EPERM, "non-owner chmod"); },
         [&] { return expectErrno(chown(f.c_str(), 1001, 1001), EPERM, "non-owner chown"); },
@@ -247,7 +246,7 @@ TEST_F(AccessTest, OnlyOwnersChangeModesAndTimes) {
     });
   }));
   struct stat st;
-  ASSERT_EQ(stat(f.c_str(), &st), 0);
+  ASSERT_EQ(stat(path(f).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0666u);
   EXPECT_EQ(st.st_uid, 1000u);
   EXPECT_EQ(st.st_gid, 2000u);
@@ -256,9 +255,9 @@ TEST_F(AccessTest, OnlyOwnersChangeModesAndTimes) {
 TEST_F(AccessTest, StickyDirectoryProtectsOthersEntries) {
   ASSERT_EQ(mkdir(path("spool").c_str(), 0700), 0);
   ASSERT_EQ(chmod(path("spool").c_str(), 01777), 0);
-  std::string s = path("spool");
-  MT_ASSERT_OK(runAs(1000, 1000, {}, [s] { return writeFile(s + "/mine", "by 1000", 0666); }));
-  MT_EXPECT_OK(runAs(1001, 1001, {}, [s] {
+  std::string s = "spool";
+  MT_ASSERT_OK(asUser(1000, 1000, {}, [s] { return writeFile(s + "/mine", "by 1000", 0666); }));
+  MT_EXPECT_OK(asUser(1001, 1001, {}, [s] {
     return all({
         [&] {
           return expectErrno(unlink((s + "/mine").c_str()), EPERM,
@@ -274,11 +273,11 @@ TEST_F(AccessTest, StickyDirectoryProtectsOthersEntries) {
         },
     });
   }));
-  MT_EXPECT_OK(runAs(1000, 1000, {}, [s] {
+  MT_EXPECT_OK(asUser(1000, 1000, {}, [s] {
     return expectErrno(unlink((s + "/mine").c_str()), 0, "unlink own file");
   }));
   struct stat st;
-  EXPECT_EQ(lstat((s + "/theirs").c_str(), &st), 0);
+  EXPECT_EQ(lstat(path(s + "/theirs").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 1001u);
 }
 
@@ -286,8 +285,8 @@ TEST_F(AccessTest, NewEntriesTakeCreatorIdsAndSetgidGroup) {
   ASSERT_EQ(mkdir(path("shared").c_str(), 0700), 0);
   ASSERT_EQ(chown(path("shared").c_str(), 0, 3000), 0);
   ASSERT_EQ(chmod(path("shared").c_str(), 02777), 0);
-  std::string s = path("shared");
-  MT_ASSERT_OK(runAs(1000, 1000, {}, [s] {
+  std::string s = "shared";
+  MT_ASSERT_OK(asUser(1000, 1000, {}, [s] {
     umask(022);
     return all({
         [&] {
@@ -301,14 +300,14 @@ TEST_F(AccessTest, NewEntriesTakeCreatorIdsAndSetgidGroup) {
     });
   }));
   struct stat st;
-  ASSERT_EQ(lstat((s + "/file").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path(s + "/file").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 1000u);
   EXPECT_EQ(st.st_gid, 3000u) << "a file in a setgid dir takes the dir's group";
   EXPECT_EQ(st.st_mode & 07777, 0644u) << "the creator's umask applies";
-  ASSERT_EQ(lstat((s + "/sub").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path(s + "/sub").c_str(), &st), 0);
   EXPECT_EQ(st.st_gid, 3000u);
   EXPECT_EQ(st.st_mode & 07777, 02755u) << "a subdirectory inherits the setgid bit";
-  ASSERT_EQ(lstat((s + "/fifo").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path(s + "/fifo").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 1000u);
   EXPECT_EQ(st.st_gid, 3000u);
 }

@@ -93,12 +93,12 @@ TEST_F(AttrTest, WriteByAnotherUserClearsSetuid) {
   ASSERT_EQ(writeFile(path("f"), "original"), "");
   ASSERT_EQ(chmod(path("f").c_str(), 04777), 0);
   std::string p = path("f");
-  ASSERT_EQ(runAs(1000, 1000, {},
-                  [&]() -> std::string {
-                    Fd fd(open(p.c_str(), O_WRONLY));
-                    if (!fd.ok()) return sysFail("open as uid 1000");
-                    return pwriteAll(fd.get(), "changed", 0);
-                  }),
+  ASSERT_EQ(asUser(1000, 1000, {},
+                   [&]() -> std::string {
+                     Fd fd(open("f", O_WRONLY));
+                     if (!fd.ok()) return sysFail("open as uid 1000");
+                     return pwriteAll(fd.get(), "changed", 0);
+                   }),
             "");
   EXPECT_EQ(st("f").st_mode & 07777, 0777u) << "a write by a non-owner must drop set-user-ID";
   std::string got;

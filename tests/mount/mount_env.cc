@@ -47,6 +47,7 @@ MountEnv readEnv() {
       std::exit(2);
     }
     e.scratch = tmpl;
+    e.scratch_owned = true;
     // A defaulted scratch directory is ours alone: remove it at exit.
     static std::string to_remove = e.scratch;
     std::atexit([] {
@@ -119,6 +120,7 @@ class Watchdog : public testing::EmptyTestEventListener {
                      name_.c_str(), env().test_timeout_s);
         std::fflush(stderr);
         killChildren();
+        if (env().scratch_owned) runShell("rm -rf " + shellQuote(env().scratch));
         _exit(3);
       }
     }
@@ -216,6 +218,7 @@ CommandResult runShell(const std::string& cmd) {
     r.output = sysFail("pipe2");
     return r;
   }
+  std::fflush(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     int null = open("/dev/null", O_RDONLY);
@@ -349,8 +352,10 @@ std::string runChild(Child::Fn fn, std::chrono::milliseconds timeout) {
   return c.wait(timeout);
 }
 
-std::string runAs(uid_t uid, gid_t gid, std::vector<gid_t> groups, Child::Fn fn) {
-  return runChild([uid, gid, groups = std::move(groups), fn = std::move(fn)]() -> std::string {
+std::string runAs(uid_t uid, gid_t gid, std::vector<gid_t> groups, Child::Fn fn,
+                  const std::string& cwd) {
+  return runChild([uid, gid, cwd, groups = std::move(groups), fn = std::move(fn)]() -> std::string {
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) return sysFail("chdir " + cwd);
     if (setgroups(groups.size(), groups.data()) != 0) return sysFail("setgroups");
     if (setresgid(gid, gid, gid) != 0) return sysFail("setresgid");
     if (setresuid(uid, uid, uid) != 0) return sysFail("setresuid");

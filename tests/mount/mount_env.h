@@ -25,10 +25,11 @@
 namespace mt {
 
 struct MountEnv {
-  std::string mount_dir;    // empty when MOUNT_DIR is unset
-  std::string brick_dir;    // empty when BRICK_DIR is unset
-  std::string remount_cmd;  // empty when REMOUNT_CMD is unset
-  std::string scratch;      // always set (created on first use when defaulted)
+  std::string mount_dir;       // empty when MOUNT_DIR is unset
+  std::string brick_dir;       // empty when BRICK_DIR is unset
+  std::string remount_cmd;     // empty when REMOUNT_CMD is unset
+  std::string scratch;         // always set (created on first use when defaulted)
+  bool scratch_owned = false;  // created by this process, removed at exit
   std::vector<std::string> expect;
   int test_timeout_s = 300;
 };
@@ -82,8 +83,10 @@ class Child {
 std::string runChild(Child::Fn fn, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Runs `fn` in a child process whose real, effective and saved ids are uid/gid and whose
-// supplementary groups are exactly `groups`.
-std::string runAs(uid_t uid, gid_t gid, std::vector<gid_t> groups, Child::Fn fn);
+// supplementary groups are exactly `groups`; it first changes to `cwd` (while still root) when
+// given, so that relative paths work whatever the permissions of the directories above.
+std::string runAs(uid_t uid, gid_t gid, std::vector<gid_t> groups, Child::Fn fn,
+                  const std::string& cwd = "");
 
 // Records child pids so that the per-test watchdog can kill them when a test hangs.
 void registerChild(pid_t pid);

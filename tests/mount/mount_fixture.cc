@@ -308,6 +308,7 @@ void MountTest::SetUp() {
   dir_ = env().mount_dir + "/" + name_;
   // A leftover from a killed earlier run with a recycled pid would change what tests see.
   ASSERT_EQ(removeTree(dir_), "");
+  umask(022);  // modes the tests create are the modes they check
   ASSERT_EQ(mkdir(dir_.c_str(), 0755), 0) << sysFail("mkdir(" + dir_ + ")");
 }
 

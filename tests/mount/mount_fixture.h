@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tests/mount/mount_env.h"
 
@@ -108,6 +109,10 @@ class MountTest : public testing::Test {
   std::string brickPath(std::string_view rel) const;
   // A fresh local directory under TEST_SCRATCH, removed after the test.
   std::string scratch();
+  // runAs() in this test's directory: the child should use paths relative to it.
+  std::string asUser(uid_t uid, gid_t gid, std::vector<gid_t> groups, Child::Fn fn) const {
+    return runAs(uid, gid, std::move(groups), std::move(fn), dir_);
+  }
 
  private:
   std::string name_;

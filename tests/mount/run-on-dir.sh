@@ -51,7 +51,15 @@ if [ ! -d "$dir" ]; then
 fi
 
 log=$(mktemp /tmp/mount-tests-log.XXXXXX)
-trap 'rm -f "$log"' EXIT
+before=$(mktemp /tmp/mount-tests-before.XXXXXX)
+own_scratch=
+if [ -z "$scratch" ]; then
+	own_scratch=$(mktemp -d /tmp/mount-tests-scratch.XXXXXX)
+	scratch=$own_scratch
+fi
+trap 'rm -f "$log" "$before"; [ -z "$own_scratch" ] || rm -rf "$own_scratch"' EXIT
+# Test directories present before the run belong to someone else; see the cleanup below.
+(cd "$dir" && ls -d mt.* 2>/dev/null) | sort >"$before"
 echo "run-on-dir: $bin on $dir${brick:+ (brick $brick)}${remount:+ (remount: $remount)}"
 
 # timeout(1) signals its whole process group, so children of a hung test die too.
@@ -99,7 +107,16 @@ echo "$counts${why:+ ($why)}"
 tail -n +2 <<<"$summary"
 missing=$(grep -o "capability '[a-z_]*' is missing" "$log" | sort -u | sed "s/capability '\(.*\)' is missing/\1/" | paste -sd, -)
 [ -n "$missing" ] && echo "capabilities missing on this mount: $missing"
-if [ "$verdict" != PASS ] && ls -d "$dir"/mt.* >/dev/null 2>&1; then
-	echo "note: test directories may be left in $dir (mt.*)"
+# A killed run cannot clean up after itself: remove the test directories it created (bounded,
+# since the mount itself may be what hangs).
+if [ "$rc" = 124 ] || [ "$rc" = 137 ] || [ "$rc" = 3 ]; then
+	left=$( (cd "$dir" && ls -d mt.* 2>/dev/null) | sort | comm -13 "$before" -)
+	if [ -n "$left" ]; then
+		if (cd "$dir" && timeout -k 5 120 rm -rf -- $left); then
+			echo "removed test directories left by the killed run: $(echo $left)"
+		else
+			echo "could not remove test directories left in $dir: $(echo $left)"
+		fi
+	fi
 fi
 [ "$verdict" = PASS ]

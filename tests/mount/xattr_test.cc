@@ -173,12 +173,12 @@ class XattrAccessTest : public MountTest {};
 TEST_F(XattrAccessTest, UserXattrsFollowFilePermissions) {
   std::string why = probeFileXattr(dir(), "user.probe");
   MT_REQUIRE_CAPABILITY("user_xattr", why.empty(), why);
-  std::string ro = path("root-0644"), rw = path("open-0666");
-  ASSERT_EQ(writeFile(ro, "x", 0644), "");
-  ASSERT_EQ(writeFile(rw, "x", 0666), "");
-  ASSERT_EQ(chmod(rw.c_str(), 0666), 0);
-  ASSERT_EQ(setxattr(ro.c_str(), "user.by-root", "r", 1, 0), 0);
-  MT_EXPECT_OK(runAs(1000, 1000, {}, [&]() -> std::string {
+  std::string ro = "root-0644", rw = "open-0666";  // relative: children run in the test dir
+  ASSERT_EQ(writeFile(path(ro), "x", 0644), "");
+  ASSERT_EQ(writeFile(path(rw), "x", 0666), "");
+  ASSERT_EQ(chmod(path(rw).c_str(), 0666), 0);
+  ASSERT_EQ(setxattr(path(ro).c_str(), "user.by-root", "r", 1, 0), 0);
+  MT_EXPECT_OK(asUser(1000, 1000, {}, [&]() -> std::string {
     char buf[8];
     if (getxattr(ro.c_str(), "user.by-root", buf, sizeof buf) != 1) {
       return sysFail("reading a user xattr with read permission");
@@ -195,18 +195,18 @@ TEST_F(XattrAccessTest, UserXattrsFollowFilePermissions) {
     }
     return errno == EPERM ? "" : sysFail("setxattr trusted.* unprivileged: expected EPERM");
   }));
-  EXPECT_EQ(getValue(rw, "user.mine"), "m");
-  EXPECT_EQ(getValue(ro, "user.mine"), "<" + errnoName(ENODATA) + ">");
+  EXPECT_EQ(getValue(path(rw), "user.mine"), "m");
+  EXPECT_EQ(getValue(path(ro), "user.mine"), "<" + errnoName(ENODATA) + ">");
 }
 
 TEST_F(XattrAccessTest, TrustedXattrsAreHiddenFromUnprivilegedLists) {
   std::string why = probeFileXattr(dir(), "trusted.probe");
   MT_REQUIRE_CAPABILITY("trusted_xattr", why.empty(), why);
-  std::string f = path("f");
-  ASSERT_EQ(writeFile(f, "x", 0644), "");
-  ASSERT_EQ(setxattr(f.c_str(), "trusted.secret", "s", 1, 0), 0);
-  ASSERT_EQ(setxattr(f.c_str(), "user.public", "p", 1, 0), 0) << sysFail("setxattr user.*");
-  std::string result = runAs(1000, 1000, {}, [&]() -> std::string {
+  std::string f = "f";  // relative: the child runs in the test directory
+  ASSERT_EQ(writeFile(path(f), "x", 0644), "");
+  ASSERT_EQ(setxattr(path(f).c_str(), "trusted.secret", "s", 1, 0), 0);
+  ASSERT_EQ(setxattr(path(f).c_str(), "user.public", "p", 1, 0), 0) << sysFail("setxattr user.*");
+  std::string result = asUser(1000, 1000, {}, [&]() -> std::string {
     char buf[4096];
     ssize_t n = listxattr(f.c_str(), buf, sizeof buf);
     if (n < 0) return sysFail("listxattr as uid 1000");
