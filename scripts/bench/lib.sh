@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# lib.sh: helpers shared by scripts/bench.sh and its setups (sourced, never run): logging,
+# process liveness, CPU ticks from /proc/PID/stat, waiting for and tearing down FUSE mounts.
+
+# bench_log MESSAGE...: a timestamped progress line on stderr.
+bench_log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# bench_pid_alive PID: true while PID exists and is not a zombie (this machine's init does not
+# always reap orphans, so `kill -0` alone would call a dead daemon alive).
+bench_pid_alive() {
+	local s
+	[[ $1 =~ ^[0-9]+$ ]] || return 1
+	read -r s 2>/dev/null </proc/"$1"/stat || return 1
+	s=${s##*) }
+	[[ ${s:0:1} != Z && ${s:0:1} != X ]]
+}
+
+# bench_proc_ticks PID: sets BENCH_TICKS to utime+stime of PID (all its threads) in clock
+# ticks; 0 when PID is gone. No subshell, so it is cheap to call around every row.
+bench_proc_ticks() {
+	local s
+	BENCH_TICKS=0
+	read -r s 2>/dev/null </proc/"$1"/stat || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	BENCH_TICKS=$((${12} + ${13}))
+}
+
+# bench_is_mounted DIR: true when DIR is a mount point in this mount namespace.
+bench_is_mounted() {
+	local dir
+	dir=$(realpath -m "$1")
+	awk -v d="$dir" '$2 == d { found = 1 } END { exit !found }' /proc/self/mounts
+}
+
+# bench_wait_mount DIR [SECONDS] [PID]: waits until DIR is mounted and answers statfs; fails
+# early when PID (the daemon serving it) dies.
+bench_wait_mount() {
+	local dir=$1 limit=${2:-30} pid=${3:-} i
+	for ((i = 0; i < limit * 10; i++)); do
+		if bench_is_mounted "$dir" && timeout 10 stat -f "$dir" >/dev/null 2>&1; then
+			return 0
+		fi
+		if [ -n "$pid" ] && ! bench_pid_alive "$pid"; then
+			echo "daemon $pid died before $dir was mounted" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "$dir not mounted after ${limit}s" >&2
+	return 1
+}
+
+# bench_wait_exit PID SECONDS: waits for PID to end; false if it is still alive.
+bench_wait_exit() {
+	local pid=$1 limit=$2 i
+	for ((i = 0; i < limit * 10; i++)); do
+		bench_pid_alive "$pid" || return 0
+		sleep 0.1
+	done
+	! bench_pid_alive "$pid"
+}
+
+# bench_unmount DIR [PID...]: unmounts a FUSE mount and makes sure its daemon(s) end: umount,
+# wait, then SIGTERM, SIGKILL, and a lazy unmount if the mount is still there. Idempotent.
+bench_unmount() {
+	local dir=$1 pid
+	shift
+	if bench_is_mounted "$dir"; then
+		timeout 60 umount "$dir" 2>/dev/null || timeout 60 fusermount3 -u "$dir" 2>/dev/null || true
+	fi
+	for pid in "$@"; do
+		[ -n "$pid" ] || continue
+		bench_wait_exit "$pid" 10 && continue
+		kill -TERM "$pid" 2>/dev/null
+		bench_wait_exit "$pid" 10 && continue
+		kill -KILL "$pid" 2>/dev/null
+		bench_wait_exit "$pid" 5 || echo "bench: process $pid survived SIGKILL" >&2
+	done
+	if bench_is_mounted "$dir"; then
+		umount -l "$dir" 2>/dev/null || true
+	fi
+	! bench_is_mounted "$dir"
+}
+
+# bench_check_fuse: for check_* functions: prints why FUSE mounts cannot work here, if so.
+bench_check_fuse() {
+	[ "$(id -u)" = 0 ] || { echo "not root"; return 1; }
+	[ -c /dev/fuse ] || { echo "/dev/fuse is missing"; return 1; }
+}
+
+# bench_fuse_flavour BINARY: which FUSE library a client binary was linked with.
+bench_fuse_flavour() {
+	if ldd "$1" 2>/dev/null | grep -q 'libfuse3\.so'; then
+		echo "stock libfuse3 (WITH_FUSE=system)"
+	else
+		echo "libfuse-patched (bundled)"
+	fi
+}
+
+# --- Debian's GlusterFS 10.3 as a target (used by setups/gluster-*.sh) -----------------------
+bench_gluster103() { "$BENCH_ROOT/scripts/gluster103.sh" "$@"; }
+
+bench_gluster103_check() {
+	bench_check_fuse || return 1
+	local b
+	for b in /usr/sbin/glusterd /usr/sbin/glusterfs /usr/sbin/gluster; do
+		[ -x "$b" ] || { echo "$b is missing (apt-get install glusterfs-server glusterfs-client)"; return 1; }
+	done
+}
+
+# bench_gluster103_setup LAYOUT WD: volume gfbench-LAYOUT on bricks WD/bricks/b*, mounted at
+# WD/mnt; accounts the client, every brick and the self-heal daemon.
+bench_gluster103_setup() {
+	local layout=$1 wd=$2 vol=gfbench-$1 pid pids
+	echo "$vol" >"$wd/volume"
+	bench_gluster103 up "$vol" "$layout" "$wd/bricks" >&2 || return 1
+	pid=$(bench_gluster103 mount "$vol" "$wd/mnt" "$wd/client.log") || return 1
+	pids=$(bench_gluster103 pids "$vol") || return 1
+	if echo "$pids" | grep -q '^brick -$'; then
+		echo "a brick of $vol is not running" >&2
+		return 1
+	fi
+	echo "dir $wd/mnt"
+	echo "pid client $pid"
+	echo "$pids" | awk '{ print "pid", $1, $2 }'
+	echo "note Debian GlusterFS $(/usr/sbin/glusterfs --version | awk 'NR == 1 { print $2 }'), $layout on loopback bricks, default volume options"
+}
+
+bench_gluster103_teardown() {
+	local wd=$1 vol
+	vol=$(cat "$wd/volume" 2>/dev/null) || return 0
+	bench_gluster103 down "$vol"
+	bench_gluster103 glusterd-stop
+}
