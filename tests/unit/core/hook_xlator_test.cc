@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 #include "glusterfs/core/executor.h"
@@ -51,7 +52,9 @@ class Leaf : public Xlator {
   }
 
  private:
+  std::mutex mutex_;  // fops may run on several loop threads at once
   void record(const CallCtx& ctx) {
+    std::lock_guard lock(mutex_);
     ++calls;
     lastUid = ctx.uid;
     lastThread = std::this_thread::get_id();
@@ -67,6 +70,7 @@ class Hook : public HookXlator {
   std::function<void(const CallCtx&, const FopCall&, FopOutcome&)> onAfter;
   EventLoop* hopTo = nullptr;
   std::vector<std::string> seen;  // "fop:errno" for every after()
+  std::mutex seenMutex_;
 
  protected:
   Task<Status> before(CallCtx& ctx, const FopCall& call) override {
@@ -74,6 +78,7 @@ class Hook : public HookXlator {
     return hopThenDecide(ctx, call);
   }
   void after(const CallCtx& ctx, const FopCall& call, FopOutcome& out) override {
+    std::lock_guard lock(seenMutex_);
     seen.push_back(std::string(fopName(out.id)) + ":" + std::to_string(out.error.value()) +
                    (out.reply ? "" : ":noreply"));
     EXPECT_EQ(out.id, call.id);
