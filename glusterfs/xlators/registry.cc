@@ -7,6 +7,8 @@
 #include "glusterfs/xlators/debug/error-gen/error_gen_xlator.h"
 #include "glusterfs/xlators/debug/trace/trace_xlator.h"
 #include "glusterfs/xlators/features/filter/filter_xlator.h"
+#include "glusterfs/xlators/cluster/replicate/replicate_xlator.h"
+#include "glusterfs/xlators/features/index/index_xlator.h"
 #include "glusterfs/xlators/features/locks/locks_xlator.h"
 #include "glusterfs/xlators/performance/io-threads/io_threads_xlator.h"
 #include "glusterfs/xlators/protocol/client/client_xlator.h"
@@ -41,6 +43,10 @@ const XlatorRegistry& builtinXlators() {
                              "runs fops on worker threads (keep blocking calls off the network)"),
       entry<ClientXlator>("protocol/client", {}, 0, 0, "a remote subvolume on a glusterfsd"),
       entry<ServerXlator>("protocol/server", {}, 1, kAny, "exports subvolumes to clients"),
+      entry<ReplicateXlator>("cluster/replicate", {"cluster/afr"}, 2, kAny,
+                             "N-way replication with changelogs and self-heal"),
+      entry<IndexXlator>("features/index", {}, 1, 1,
+                         "the brick's index of files with pending replication changes"),
   });
   return registry;
 }

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// cluster/replicate lookup: ask every copy, compare names and changelogs, heal what differs
+// (names and attributes at once, contents in the background), answer from a good copy.
+#include "glusterfs/core/log.h"
+#include "glusterfs/xlators/cluster/replicate/afr_heal.h"
+#include "glusterfs/xlators/cluster/replicate/afr_healer.h"
+#include "glusterfs/xlators/cluster/replicate/afr_txn.h"
+
+namespace gf {
+
+using namespace afr;
+
+Task<Result<EntryReply>> ReplicateXlator::lookup(const CallCtx& ctx, const LookupReq& req) {
+  const size_t n = childCount();
+  for (int attempt = 0;; ++attempt) {
+    bool mayHeal = attempt == 0;
+    auto view = co_await lookupAll(*this, ctx, req.loc, req.xattrs);
+    std::vector<std::error_code> errors;
+    int first = -1;
+    bool missingSomewhere = false, conflict = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (!view.copies[i]) continue;
+      if (!view.answered(i)) {
+        int e = view.copies[i]->errnum();
+        errors.push_back(view.copies[i]->error());
+        if (e == ENOENT) missingSomewhere = true;
+        continue;
+      }
+      if (first < 0) first = static_cast<int>(i);
+      else if (view.stat(i).gfid != view.stat(first).gfid || view.stat(i).type() != view.stat(first).type())
+        conflict = true;
+    }
+    if (first < 0) co_return fail(pickError(errors));
+
+    // The copies disagree on the name: settle it in the parent directory first.
+    if ((missingSomewhere || conflict) && req.loc.parent && mayHeal && config_.entrySelfHeal) {
+      Loc dir = parentOf(req.loc);
+      auto r = co_await healEntry(*this, dir);
+      if (r == HealResult::kNothingToDo) (void)co_await healEntry(*this, dir, {}, true);
+      continue;
+    }
+    if (conflict) {
+      GF_LOG_ERROR(name(), "%s: the copies hold different files under this name (gfid or type "
+                   "differ) and no changelog says which is right: split-brain",
+                   req.loc.path().c_str());
+      co_return fail(EIO);
+    }
+
+    PendingMatrix m = view.matrix(childNames_);
+    const Iatt& st = view.stat(first);
+    auto data = selectSources(m, TxnKind::kData, favorite_);
+    auto meta = selectSources(m, TxnKind::kMetadata, favorite_);
+    auto entry = selectSources(m, TxnKind::kEntry, favorite_);
+    if (mayHeal) {
+      bool again = false;
+      if (st.isDir() && entry.needsHeal && !entry.splitBrain && config_.entrySelfHeal)
+        again |= co_await healEntry(*this, req.loc) == HealResult::kHealed;
+      if (meta.needsHeal && !meta.splitBrain && config_.metadataSelfHeal)
+        again |= co_await healMetadata(*this, req.loc) == HealResult::kHealed;
+      if (again) continue;
+      if (st.isReg() && data.needsHeal && !data.splitBrain && config_.dataSelfHeal)
+        healer_->healInBackground(req.loc);
+    }
+    if (data.splitBrain || meta.splitBrain)
+      GF_LOG_ERROR(name(), "%s: split-brain (%s%s): data %s, metadata %s", req.loc.path().c_str(),
+                   data.splitBrain ? "data" : "", meta.splitBrain ? " metadata" : "",
+                   m.describe(TxnKind::kData, childNames_).c_str(),
+                   m.describe(TxnKind::kMetadata, childNames_).c_str());
+    // Reads go only to copies holding good data.
+    std::vector<bool> good(n, false);
+    for (size_t i = 0; i < n; ++i)
+      good[i] = view.answered(i) && (!data.needsHeal || data.sources[i]) && !data.splitBrain;
+    setReadable(req.loc.inode, good, st.isReg() && data.splitBrain, meta.splitBrain);
+    // Answer from a copy with good data and metadata.
+    int pick = first;
+    for (size_t i = 0; i < n; ++i)
+      if (view.answered(i) && good[i] && (!meta.needsHeal || meta.sources[i])) {
+        pick = static_cast<int>(i);
+        break;
+      }
+    EntryReply out = std::move(view.copies[pick]->value());
+    std::erase_if(out.xdata, [](const auto& kv) { return isChangelogKey(kv.first); });
+    co_return out;
+  }
+}
+
+}  // namespace gf

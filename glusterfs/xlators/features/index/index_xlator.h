@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// features/index: the brick's list of files with pending replication changes, so that the
+// self-heal daemon heals exactly those (no crawl) and picks up again after a restart.
+//
+// Watches xattrop/fxattrop replies for replicate's changelog keys (trusted.afr.*): a file
+// whose counters become non-zero gets an entry in `index-base` (a symlink named by its gfid,
+// pointing at its path as last known); when they are all zero again the entry goes. Answers
+// getxattr of `glusterfs.index.pending` (on any inode) with the list: one "GFID\tPATH" line
+// per entry. Put it between the brick's locks and storage; keep index-base outside the brick
+// directory.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "glusterfs/core/options.h"
+#include "glusterfs/core/xlator.h"
+
+namespace gf {
+
+inline constexpr const char* kIndexPendingKey = "glusterfs.index.pending";
+
+class IndexXlator : public Xlator {
+ public:
+  struct Config {
+    std::string indexBase;
+  };
+  static const OptionTable<Config>& optionTable();
+  IndexXlator(const XlatorArgs& args, Config config);
+  ~IndexXlator() override;
+
+  Status init() override;
+  Task<Result<XattrReply>> xattrop(const CallCtx& ctx, const XattropReq& req) override;
+  Task<Result<XattrReply>> fxattrop(const CallCtx& ctx, const FxattropReq& req) override;
+  Task<Result<XattrReply>> getxattr(const CallCtx& ctx, const GetxattrReq& req) override;
+
+  size_t pendingCount() const;
+
+ private:
+  void observe(const Gfid& gfid, const std::string& path, const Dict& values);
+  Result<XattrReply> listing() const;
+
+  Config config_;
+  int dirFd_ = -1;
+  mutable std::mutex mutex_;
+  // Last known changelog values of files with an index entry (or being tracked).
+  std::unordered_map<Gfid, std::map<std::string, bool>, GfidHash> dirty_;
+};
+
+}  // namespace gf
