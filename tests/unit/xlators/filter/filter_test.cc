@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// features/filter: read-only volumes, root squashing, uid/gid translation, fixed ids and
+// refused ids, checked against what storage/memory below actually stores.
+#include <gtest/gtest.h>
+
+#include "tests/unit/support/fop_helpers.h"
+#include "tests/unit/support/result_assertions.h"
+#include "tests/unit/support/test_graph.h"
+#include "tests/unit/xlators/debug/fop_calls.h"
+
+namespace gf::test {
+namespace {
+
+// The filter on top and a direct client on the brick below it (to see what was stored).
+struct FilterGraph {
+  explicit FilterGraph(std::initializer_list<std::pair<std::string_view, std::string_view>> opts)
+      : graph(volume("mem", "storage/memory") + volume("filter", "features/filter", opts, {"mem"})),
+        brick(graph.get("mem")),
+        top(graph.top(), brick.sharedTable(), CallCtx::root()) {}
+  TestGraph graph;
+  TestClient brick;  // root, straight on storage/memory
+  TestClient top;    // root, through the filter
+};
+
+TEST(FilterTest, ReadOnlyRefusesEveryChangeButServesReadsAndLocks) {
+  FilterGraph g({{"complete-read-only", "on"}});
+  ASSERT_OK(g.brick.mkdir("/d"));
+  ASSERT_OK(g.brick.writeFile("/d/f", "content"));
+  TestClient& fs = g.top;
+  EXPECT_ERRNO(fs.mkdir("/x"), EROFS);
+  EXPECT_ERRNO(fs.create("/d/new"), EROFS);
+  EXPECT_ERRNO(fs.open("/d/f", O_RDWR), EROFS);
+  EXPECT_ERRNO(fs.open("/d/f", O_RDONLY | O_TRUNC), EROFS);
+  EXPECT_ERRNO(fs.unlink("/d/f"), EROFS);
+  EXPECT_ERRNO(fs.rename("/d/f", "/d/g"), EROFS);
+  EXPECT_ERRNO(fs.chmod("/d/f", 0600), EROFS);
+  EXPECT_ERRNO(fs.truncate("/d/f", 0), EROFS);
+  EXPECT_ERRNO(fs.setxattr("/d/f", "user.k", "v"), EROFS);
+  EXPECT_ERRNO(fs.access("/d/f", W_OK), EROFS);
+  EXPECT_OK(fs.access("/d/f", R_OK));
+  ASSERT_OK_AND_ASSIGN(std::string data, fs.readFile("/d/f"));
+  EXPECT_EQ(data, "content");
+  ASSERT_OK_AND_ASSIGN(auto names, fs.listDir("/d"));
+  EXPECT_EQ(names, std::vector<std::string>{"f"});
+  ASSERT_OK_AND_ASSIGN(FdPtr fd, fs.open("/d/f", O_RDONLY));
+  LkReq lk{fd, LockCmd::kSet, LockKind::kPosix, Flock{F_RDLCK, SEEK_SET, 0, 0, 0, 0}};
+  EXPECT_OK(fs.call(lk)) << "lock traffic passes a read-only filter";
+}
+
+TEST(FilterTest, ReadOnlyCoversEveryModifyingFopOfTheList) {
+  FilterGraph g({{"read-only", "yes"}});
+  for (size_t i = 0; i < kFopCount; ++i) {
+    auto id = static_cast<FopId>(i);
+    int err = callWithEmptyRequest(g.graph.top(), id);
+    if (kFopInfo[i].flags & (kFopData | kFopMetadata | kFopEntry))
+      EXPECT_EQ(err, EROFS) << fopName(id);
+    else
+      EXPECT_NE(err, EROFS) << fopName(id);
+  }
+}
+
+TEST(FilterTest, RootSquashingMakesRootNobody) {
+  FilterGraph g({{"root-squashing", "on"}});
+  ASSERT_OK(g.brick.mkdir("/pub", 0777));
+  ASSERT_OK(g.brick.chmod("/pub", 0777));
+  ASSERT_OK(g.brick.writeFile("/secret", "root only", 0600));
+  ASSERT_OK_AND_ASSIGN(Iatt made, g.top.writeFile("/pub/f", "x"));
+  EXPECT_EQ(made.uid, 65534u);
+  ASSERT_OK_AND_ASSIGN(Iatt stored, g.brick.stat("/pub/f"));
+  EXPECT_EQ(stored.uid, 65534u);
+  EXPECT_EQ(stored.gid, 65534u);
+  EXPECT_ERRNO(g.top.readFile("/secret"), EACCES);
+  EXPECT_ERRNO(g.top.mkdir("/not-in-root-dir"), EACCES);
+}
+
+TEST(FilterTest, TranslatedIdsAreStoredMappedAndShownUnmapped) {
+  FilterGraph g({{"translate-uid", "100=200, 1000-1999=5000"}, {"translate-gid", "100=300"}});
+  ASSERT_OK(g.brick.mkdir("/pub", 0777));
+  ASSERT_OK(g.brick.chmod("/pub", 0777));
+  TestClient user = g.top.as(100, 100);
+  ASSERT_OK_AND_ASSIGN(Iatt mine, user.writeFile("/pub/mine", "x"));
+  EXPECT_EQ(mine.uid, 100u) << "the caller sees its own id";
+  EXPECT_EQ(mine.gid, 100u);
+  ASSERT_OK_AND_ASSIGN(Iatt stored, g.brick.stat("/pub/mine"));
+  EXPECT_EQ(stored.uid, 200u);
+  EXPECT_EQ(stored.gid, 300u);
+  // A range mapping cannot be undone: the stored id shows.
+  TestClient ranged = g.top.as(1500, 1500);
+  ASSERT_OK_AND_ASSIGN(Iatt r, ranged.writeFile("/pub/ranged", "x"));
+  EXPECT_EQ(r.uid, 5000u);
+  // The owner a chown sets is translated too.
+  ASSERT_OK(g.top.chown("/pub/ranged", 100, 100));
+  ASSERT_OK_AND_ASSIGN(Iatt chowned, g.brick.stat("/pub/ranged"));
+  EXPECT_EQ(chowned.uid, 200u);
+  EXPECT_EQ(chowned.gid, 300u);
+  // Directory listings are translated back as well.
+  ASSERT_OK_AND_ASSIGN(auto entries, user.readdirAll("/pub", true));
+  for (const auto& e : entries)
+    if (e.name == "mine") EXPECT_EQ(e.stat.uid, 100u);
+}
+
+TEST(FilterTest, SupplementaryGroupsAreTranslated) {
+  FilterGraph g({{"translate-gid", "100=300"}});
+  ASSERT_OK(g.brick.writeFile("/team", "plans", 0640));
+  ASSERT_OK(g.brick.chmod("/team", 0640));
+  ASSERT_OK(g.brick.chown("/team", 0, 300));
+  TestClient member = g.top.as(7, 7, {100});
+  ASSERT_OK_AND_ASSIGN(std::string plans, member.readFile("/team"));
+  EXPECT_EQ(plans, "plans");
+  TestClient outsider = g.top.as(8, 8, {101});
+  EXPECT_ERRNO(outsider.readFile("/team"), EACCES);
+}
+
+TEST(FilterTest, FixedIdsOverrideEveryCaller) {
+  FilterGraph g({{"fixed-uid", "4000"}, {"fixed-gid", "4001"}});
+  ASSERT_OK(g.brick.mkdir("/pub", 0777));
+  ASSERT_OK(g.brick.chmod("/pub", 0777));
+  ASSERT_OK(g.top.as(12, 12).writeFile("/pub/a", "x"));
+  ASSERT_OK(g.top.writeFile("/pub/b", "x"));
+  for (auto p : {"/pub/a", "/pub/b"}) {
+    ASSERT_OK_AND_ASSIGN(Iatt st, g.brick.stat(p));
+    EXPECT_EQ(st.uid, 4000u) << p;
+    EXPECT_EQ(st.gid, 4001u) << p;
+  }
+}
+
+TEST(FilterTest, FilteredIdsAreRefused) {
+  FilterGraph g({{"filter-uid", "1000-1999,42"}, {"filter-gid", "66"}});
+  ASSERT_OK(g.brick.writeFile("/f", "x", 0644));
+  EXPECT_ERRNO(g.top.as(1500, 1).stat("/f"), EACCES);
+  EXPECT_ERRNO(g.top.as(42, 1).readFile("/f"), EACCES);
+  EXPECT_ERRNO(g.top.as(5, 66).stat("/f"), EACCES);
+  EXPECT_OK(g.top.as(2000, 1).readFile("/f"));
+}
+
+TEST(FilterTest, MalformedIdListsAreVolfileErrors) {
+  auto build = [](std::string_view key, std::string_view value) {
+    TestGraph g(volume("mem", "storage/memory") +
+                volume("filter", "features/filter", {{key, value}}, {"mem"}));
+  };
+  EXPECT_THROW(build("translate-uid", "abc=1"), VolfileError);
+  EXPECT_THROW(build("translate-uid", "100"), VolfileError);
+  EXPECT_THROW(build("translate-gid", "5-1=2"), VolfileError);
+  EXPECT_THROW(build("filter-uid", "1,,2"), VolfileError);
+  EXPECT_THROW(build("fixed-uid", "-5"), VolfileError);
+  EXPECT_NO_THROW(build("translate-uid", "1-99=0,100=200"));
+}
+
+}  // namespace
+}  // namespace gf::test
