@@ -104,17 +104,30 @@ $(BIN)/mount.glusterfs: glusterfs/daemon/mount.glusterfs.in config.mk
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
 	chmod 755 $@
 
-# The passthrough example, built twice from one source: on our library and on stock libfuse3.
-$(BIN)/passthrough: $(call obj,libfuse-patched/examples/passthrough.cc) $(LIB)/liblfp.a
+# The passthrough example, built twice from one source: on our library and on stock libfuse3;
+# passthrough-static (ours, -static) runs in a QEMU guest that has no matching libc.
+PASSTHROUGH_SRC := $(wildcard libfuse-patched/examples/passthrough*.cc)
+$(BIN)/passthrough: $(call obj,$(PASSTHROUGH_SRC)) $(LIB)/liblfp.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(filter -luring,$(LDLIBS))
 
-$(BIN)/passthrough-stock: $(call obj,libfuse-patched/examples/passthrough.cc) $(LIB)/liblfp-stock.a
+$(BIN)/passthrough-stock: $(call obj,$(PASSTHROUGH_SRC)) $(LIB)/liblfp-stock.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@ -lfuse3
 
+$(BIN)/passthrough-static: $(call obj,$(PASSTHROUGH_SRC)) $(LIB)/liblfp.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -static $^ -o $@ $(filter -luring,$(LDLIBS))
+
+# libFuzzer over the lfp request decoder and dispatcher (clang, ASan); run by tests/fuzz/run.sh.
+LFP_FUZZ_SRC := tests/fuzz/lfp_request_fuzz.cc $(LFP_SRC) $(LFP_COMMON_SRC)
+$(BUILD)/fuzz/lfp_request_fuzz: $(LFP_FUZZ_SRC)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined \
+	  -fno-omit-frame-pointer -pthread $(LFP_FUZZ_SRC) -o $@ $(filter -luring,$(LDLIBS))
+
 PROGRAMS := $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/mount.glusterfs
-EXAMPLES := $(if $(wildcard libfuse-patched/examples/passthrough.cc),$(BIN)/passthrough $(BIN)/passthrough-stock)
+EXAMPLES := $(if $(wildcard libfuse-patched/examples/passthrough.cc),$(BIN)/passthrough $(BIN)/passthrough-stock $(BIN)/passthrough-static)
 
 # ---- tests ---------------------------------------------------------------------------------
 $(BUILD)/tests/unit_tests: $(call obj,$(UNIT_SRC)) $(LIB)/libgfmount.a $(GF_LIBS) $(LIB)/liblfp.a

@@ -9,13 +9,16 @@
 namespace lfp::detail {
 
 void doOpen(Dispatch& d, const Decoded& in) {
-  FileInfo fi = fileInfo(0, in.as<fuse_open_in>().flags);
+  const auto& a = in.as<fuse_open_in>();
+  FileInfo fi = fileInfo(0, a.flags);
+  fi.killSuidgid = (a.open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
   d.ops().open(d.request(in), in.h.nodeid, fi);
 }
 
 void doCreate(Dispatch& d, const Decoded& in) {
   const auto& a = in.as<fuse_create_in>();
   FileInfo fi = fileInfo(0, a.flags);
+  fi.killSuidgid = (a.open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
   d.ops().create(d.request(in), in.h.nodeid, in.name, a.mode, fi);
 }
 
@@ -35,6 +38,7 @@ void doRead(Dispatch& d, const Decoded& in) {
 void doWrite(Dispatch& d, const Decoded& in) {
   const auto& a = in.as<fuse_write_in>();
   FileInfo fi = fileInfo(a.fh, a.flags, (a.write_flags & FUSE_WRITE_LOCKOWNER) ? a.lock_owner : 0);
+  fi.killSuidgid = (a.write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
   WriteData wd;
   wd.size = in.payloadSize;
   wd.mem = in.payload;

@@ -116,6 +116,7 @@ void doInit(Dispatch& d, const Decoded& in) {
   c.timeGran = 1;
   c.maxStackDepth = 0;
   c.backend = "lfp";
+  c.ioBlockSize = ioBlockSizeFor(c.maxWrite);  // provisional; final after init() below
 
   s.ops.init(c);
 

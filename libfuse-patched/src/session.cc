@@ -126,6 +126,7 @@ int Session::loop() {
     s.uring = std::make_unique<detail::UringEngine>(s);
     std::string err;
     if (s.uring->start(&err)) {
+      s.uringQueues = s.uring->queues();
       // Forgets and interrupts still come through /dev/fuse, as does anything sent before
       // every queue was registered.
       n = 2;
@@ -186,6 +187,8 @@ Session::Stats Session::stats() const {
   st.maxReaddirSize = s.maxReaddirSize.load();
   st.droppedWithoutReply = s.dropped.load();
   st.malformed = s.malformed.load();
+  st.uringRequests = s.uringRequests.load();
+  st.uringQueues = s.uringQueues.load();
   return st;
 }
 

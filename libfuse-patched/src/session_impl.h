@@ -106,7 +106,7 @@ struct Session::Impl {
   detail::HistogramCounter histogram;
   std::atomic<uint64_t> requests{0}, readRequests{0}, writeRequests{0}, readdirRequests{0};
   std::atomic<uint64_t> maxReadSize{0}, maxWriteSize{0}, maxReaddirSize{0};
-  std::atomic<uint64_t> dropped{0}, malformed{0};
+  std::atomic<uint64_t> dropped{0}, malformed{0}, uringRequests{0};
 
   int exitFd = -1;  // eventfd: exit() and ending workers wake loop()
   std::atomic<bool> stopping{false};
@@ -116,6 +116,7 @@ struct Session::Impl {
   uint64_t nextNotifyUnique = 1;
 
   std::unique_ptr<detail::UringEngine> uring;
+  std::atomic<unsigned> uringQueues{0};  // queues that served (kept after stop)
 
   void countRequest(uint32_t opcode, uint64_t size);
   // Wakes loop() (async-signal-safe).

@@ -118,6 +118,7 @@ struct UringEngine::Queue {
   }
 
   void handle(Entry* e) {
+    s->uringRequests.fetch_add(1, std::memory_order_relaxed);
     fuse_in_header h;
     std::memcpy(&h, e->hdr->in_out, sizeof h);
     const abi::UringEntInOut& io = e->hdr->ring_ent_in_out;

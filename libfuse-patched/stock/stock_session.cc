@@ -3,6 +3,7 @@
 #include "libfuse-patched/stock/stock_session.h"
 
 #include <linux/fuse.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -72,7 +73,7 @@ void Session::Impl::count(uint32_t opcode, uint64_t size) {
 }
 
 Session::Session(Operations& ops, SessionOptions opts) : impl_(std::make_unique<Impl>(ops, opts)) {
-  impl_->exitFd = eventfd(0, EFD_CLOEXEC);
+  impl_->exitFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
 Session::~Session() {
@@ -117,8 +118,8 @@ int Session::loop() {
   // interrupts the loop's wait, repeating until the loop has returned: a signal that lands just
   // before the loop blocks, or inside a restarting handler on the loop thread, is not lost.
   std::thread watcher([&s] {
-    uint64_t v;
-    while (::read(s.exitFd, &v, sizeof v) < 0 && errno == EINTR) {
+    pollfd p{s.exitFd, POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
     }
     if (!s.loopRunning.load()) return;
     fuse_session_exit(s.se);
@@ -143,7 +144,7 @@ int Session::loop() {
   (void)!::write(s.exitFd, &one, sizeof one);  // release the watcher if exit() never came
   watcher.join();
   uint64_t drain;
-  (void)!::read(s.exitFd, &drain, sizeof drain);
+  (void)!::read(s.exitFd, &drain, sizeof drain);  // non-blocking: ready for the next loop()
   fuse_session_reset(s.se);
   if (rc < 0) return -rc == EINTR ? 0 : -rc;
   return 0;

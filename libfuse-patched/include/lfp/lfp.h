@@ -120,6 +120,9 @@ struct FileInfo {
   bool flush = false;                 // in (release): also flush
   bool flockRelease = false;          // in (release): release flock locks held by lockOwner
   int32_t backingId = 0;              // out: passthrough to a registered backing file (> 0)
+  // in (write, open, create; with kCapHandleKillprivV2): the writer lacks CAP_FSETID, so clear
+  // S_ISUID, and S_ISGID if group-executable, as a local write/truncate would.
+  bool killSuidgid = false;
 };
 
 // An entry reply: the node id the kernel will use and its attributes.
@@ -129,6 +132,22 @@ struct Entry {
   struct stat attr {};
   double attrTimeout = 1.0;
   double entryTimeout = 1.0;
+};
+
+// Bits of Operations::setattr's `toSet`: the kernel protocol's FATTR_* values.
+enum SetattrBit : uint32_t {
+  kSetMode = 1u << 0,
+  kSetUid = 1u << 1,
+  kSetGid = 1u << 2,
+  kSetSize = 1u << 3,
+  kSetAtime = 1u << 4,
+  kSetMtime = 1u << 5,
+  kSetFh = 1u << 6,
+  kSetAtimeNow = 1u << 7,
+  kSetMtimeNow = 1u << 8,
+  kSetLockOwner = 1u << 9,
+  kSetCtime = 1u << 10,
+  kSetKillSuidgid = 1u << 11,
 };
 
 struct ForgetOne {
@@ -236,7 +255,7 @@ class Operations {
   virtual void forgetMulti(std::span<const ForgetOne> items);
   // replyAttr, replyErr
   virtual void getattr(Request r, Ino ino, const FileInfo* fi);
-  // replyAttr, replyErr. `toSet` holds FATTR_* bits of the kernel protocol.
+  // replyAttr, replyErr. `toSet` holds FATTR_* bits of the kernel protocol (lfp::kSet*).
   virtual void setattr(Request r, Ino ino, const struct stat& attr, uint32_t toSet,
                        const FileInfo* fi);
   // replyReadlink, replyErr
@@ -399,6 +418,8 @@ class Session {
     uint64_t maxReadSize = 0, maxWriteSize = 0, maxReaddirSize = 0;
     uint64_t droppedWithoutReply = 0;
     uint64_t malformed = 0;
+    uint64_t uringRequests = 0;  // requests that arrived through io_uring queues
+    unsigned uringQueues = 0;    // io_uring queues serving (0: /dev/fuse only)
   };
   Stats stats() const;
   SizeHistogram histogram() const;
