@@ -52,12 +52,12 @@ class AccessTest : public MountTest {
 
 TEST_F(AccessTest, DirectoryModesApplyToOtherUsers) {
   for (auto [name, mode] : {std::pair{"d700", 0700}, {"d755", 0755}, {"d711", 0711}}) {
-    ASSERT_EQ(mkdir(path(name).c_str(), 0700), 0);
+    ASSERT_EQ(mkdir(path(name).c_str(), 0700), 0) << sysFail("mkdir");
     ASSERT_EQ(writeFile(path(std::string(name) + "/f"), "root's file", 0644), "");
-    ASSERT_EQ(chmod(path(name).c_str(), static_cast<mode_t>(mode)), 0);
+    ASSERT_EQ(chmod(path(name).c_str(), static_cast<mode_t>(mode)), 0) << sysFail("chmod");
   }
-  ASSERT_EQ(mkdir(path("d777").c_str(), 0700), 0);
-  ASSERT_EQ(chmod(path("d777").c_str(), 0777), 0);
+  ASSERT_EQ(mkdir(path("d777").c_str(), 0700), 0) << sysFail("mkdir");
+  ASSERT_EQ(chmod(path("d777").c_str(), 0777), 0) << sysFail("chmod");
   std::string d = ".";  // children run in the test directory
   MT_EXPECT_OK(asUser(1000, 1000, {}, [d]() {
     struct stat st;
@@ -120,15 +120,15 @@ TEST_F(AccessTest, DirectoryModesApplyToOtherUsers) {
 
 TEST_F(AccessTest, FileModeClassesApplyInOrder) {
   ASSERT_EQ(writeFile(path("group-read"), "g", 0640), "");
-  ASSERT_EQ(chown(path("group-read").c_str(), 0, 2000), 0);
+  ASSERT_EQ(chown(path("group-read").c_str(), 0, 2000), 0) << sysFail("chown");
   ASSERT_EQ(writeFile(path("owner-denied"), "o", 0044), "");
-  ASSERT_EQ(chown(path("owner-denied").c_str(), 1000, 1000), 0);
-  ASSERT_EQ(chmod(path("owner-denied").c_str(), 0044), 0);
+  ASSERT_EQ(chown(path("owner-denied").c_str(), 1000, 1000), 0) << sysFail("chown");
+  ASSERT_EQ(chmod(path("owner-denied").c_str(), 0044), 0) << sysFail("chmod");
   ASSERT_EQ(writeFile(path("group-only"), "x", 0070), "");
-  ASSERT_EQ(chown(path("group-only").c_str(), 1000, 1000), 0);
-  ASSERT_EQ(chmod(path("group-only").c_str(), 0070), 0);
+  ASSERT_EQ(chown(path("group-only").c_str(), 1000, 1000), 0) << sysFail("chown");
+  ASSERT_EQ(chmod(path("group-only").c_str(), 0070), 0) << sysFail("chmod");
   ASSERT_EQ(writeFile(path("exec"), "#!/bin/sh\n", 0750), "");
-  ASSERT_EQ(chown(path("exec").c_str(), 0, 2000), 0);
+  ASSERT_EQ(chown(path("exec").c_str(), 0, 2000), 0) << sysFail("chown");
   std::string d = ".";  // children run in the test directory
   // Not in group 2000: no access to a 0640 root:2000 file.
   MT_EXPECT_OK(asUser(1000, 1000, {}, [d] {
@@ -193,8 +193,8 @@ TEST_F(AccessTest, FileModeClassesApplyInOrder) {
 
 TEST_F(AccessTest, RootBypassesModeBits) {
   ASSERT_EQ(writeFile(path("locked"), "secret", 0000), "");
-  ASSERT_EQ(chmod(path("locked").c_str(), 0000), 0);
-  ASSERT_EQ(chown(path("locked").c_str(), 1000, 1000), 0);
+  ASSERT_EQ(chmod(path("locked").c_str(), 0000), 0) << sysFail("chmod");
+  ASSERT_EQ(chown(path("locked").c_str(), 1000, 1000), 0) << sysFail("chown");
   std::string got;
   EXPECT_EQ(readFile(path("locked"), &got), "") << "root reads a mode 0000 file";
   EXPECT_EQ(got, "secret");
@@ -203,10 +203,10 @@ TEST_F(AccessTest, RootBypassesModeBits) {
 
 TEST_F(AccessTest, OnlyOwnersChangeModesAndTimes) {
   ASSERT_EQ(writeFile(path("f"), "x", 0666), "");
-  ASSERT_EQ(chmod(path("f").c_str(), 0666), 0);
-  ASSERT_EQ(chown(path("f").c_str(), 1000, 1000), 0);
+  ASSERT_EQ(chmod(path("f").c_str(), 0666), 0) << sysFail("chmod");
+  ASSERT_EQ(chown(path("f").c_str(), 1000, 1000), 0) << sysFail("chown");
   ASSERT_EQ(writeFile(path("ro"), "x", 0644), "");
-  ASSERT_EQ(chown(path("ro").c_str(), 1000, 1000), 0);
+  ASSERT_EQ(chown(path("ro").c_str(), 1000, 1000), 0) << sysFail("chown");
   std::string f = "f", ro = "ro";  // relative to the test directory
   const timespec times[2] = {{1000000000, 0}, {1000000000, 0}};
   MT_EXPECT_OK(asUser(1000, 1000, {2000}, [&] {
@@ -246,15 +246,15 @@ TEST_F(AccessTest, OnlyOwnersChangeModesAndTimes) {
     });
   }));
   struct stat st;
-  ASSERT_EQ(stat(path(f).c_str(), &st), 0);
+  ASSERT_EQ(stat(path(f).c_str(), &st), 0) << sysFail("stat");
   EXPECT_EQ(st.st_mode & 07777, 0666u);
   EXPECT_EQ(st.st_uid, 1000u);
   EXPECT_EQ(st.st_gid, 2000u);
 }
 
 TEST_F(AccessTest, StickyDirectoryProtectsOthersEntries) {
-  ASSERT_EQ(mkdir(path("spool").c_str(), 0700), 0);
-  ASSERT_EQ(chmod(path("spool").c_str(), 01777), 0);
+  ASSERT_EQ(mkdir(path("spool").c_str(), 0700), 0) << sysFail("mkdir");
+  ASSERT_EQ(chmod(path("spool").c_str(), 01777), 0) << sysFail("chmod");
   std::string s = "spool";
   MT_ASSERT_OK(asUser(1000, 1000, {}, [s] { return writeFile(s + "/mine", "by 1000", 0666); }));
   MT_EXPECT_OK(asUser(1001, 1001, {}, [s] {
@@ -277,14 +277,14 @@ TEST_F(AccessTest, StickyDirectoryProtectsOthersEntries) {
     return expectErrno(unlink((s + "/mine").c_str()), 0, "unlink own file");
   }));
   struct stat st;
-  EXPECT_EQ(lstat(path(s + "/theirs").c_str(), &st), 0);
+  EXPECT_EQ(lstat(path(s + "/theirs").c_str(), &st), 0) << sysFail("lstat");
   EXPECT_EQ(st.st_uid, 1001u);
 }
 
 TEST_F(AccessTest, NewEntriesTakeCreatorIdsAndSetgidGroup) {
-  ASSERT_EQ(mkdir(path("shared").c_str(), 0700), 0);
-  ASSERT_EQ(chown(path("shared").c_str(), 0, 3000), 0);
-  ASSERT_EQ(chmod(path("shared").c_str(), 02777), 0);
+  ASSERT_EQ(mkdir(path("shared").c_str(), 0700), 0) << sysFail("mkdir");
+  ASSERT_EQ(chown(path("shared").c_str(), 0, 3000), 0) << sysFail("chown");
+  ASSERT_EQ(chmod(path("shared").c_str(), 02777), 0) << sysFail("chmod");
   std::string s = "shared";
   MT_ASSERT_OK(asUser(1000, 1000, {}, [s] {
     umask(022);
@@ -300,14 +300,14 @@ TEST_F(AccessTest, NewEntriesTakeCreatorIdsAndSetgidGroup) {
     });
   }));
   struct stat st;
-  ASSERT_EQ(lstat(path(s + "/file").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path(s + "/file").c_str(), &st), 0) << sysFail("lstat");
   EXPECT_EQ(st.st_uid, 1000u);
   EXPECT_EQ(st.st_gid, 3000u) << "a file in a setgid dir takes the dir's group";
   EXPECT_EQ(st.st_mode & 07777, 0644u) << "the creator's umask applies";
-  ASSERT_EQ(lstat(path(s + "/sub").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path(s + "/sub").c_str(), &st), 0) << sysFail("lstat");
   EXPECT_EQ(st.st_gid, 3000u);
   EXPECT_EQ(st.st_mode & 07777, 02755u) << "a subdirectory inherits the setgid bit";
-  ASSERT_EQ(lstat(path(s + "/fifo").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path(s + "/fifo").c_str(), &st), 0) << sysFail("lstat");
   EXPECT_EQ(st.st_uid, 1000u);
   EXPECT_EQ(st.st_gid, 3000u);
 }

@@ -34,7 +34,7 @@ std::string show(const timespec& t) {
 
 TEST_F(AttrTest, ChmodSetsEveryModeBit) {
   ASSERT_EQ(writeFile(path("f"), "x"), "");
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   for (mode_t m : {0000, 0777, 0644, 0600, 04755, 02755, 06711, 0421, 01644}) {
     ASSERT_EQ(chmod(path("f").c_str(), m), 0) << sysFail("chmod");
     EXPECT_EQ(st("f").st_mode & 07777, m) << std::oct << "file mode 0" << m;
@@ -47,7 +47,7 @@ TEST_F(AttrTest, ChmodSetsEveryModeBit) {
   ASSERT_EQ(fchmod(fd.get(), 0640), 0) << sysFail("fchmod");
   EXPECT_EQ(st("f").st_mode & 07777, 0640u);
   struct stat fst;
-  ASSERT_EQ(fstat(fd.get(), &fst), 0);
+  ASSERT_EQ(fstat(fd.get(), &fst), 0) << sysFail("fstat");
   EXPECT_EQ(fst.st_mode & 07777, 0640u);
 }
 
@@ -59,14 +59,14 @@ TEST_F(AttrTest, ChownSetsOwnerAndGroup) {
   ASSERT_EQ(chown(path("f").c_str(), static_cast<uid_t>(-1), 4321), 0) << sysFail("chgrp");
   EXPECT_EQ(st("f").st_uid, 1234u) << "uid -1 leaves the owner alone";
   EXPECT_EQ(st("f").st_gid, 4321u);
-  ASSERT_EQ(chown(path("f").c_str(), 99, static_cast<gid_t>(-1)), 0);
+  ASSERT_EQ(chown(path("f").c_str(), 99, static_cast<gid_t>(-1)), 0) << sysFail("chown");
   EXPECT_EQ(st("f").st_uid, 99u);
   EXPECT_EQ(st("f").st_gid, 4321u) << "gid -1 leaves the group alone";
   Fd fd(open(path("f").c_str(), O_RDONLY));
   ASSERT_EQ(fchown(fd.get(), 0, 0), 0) << sysFail("fchown");
   EXPECT_EQ(st("f").st_uid, 0u);
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
-  ASSERT_EQ(chown(path("d").c_str(), 2000, 3000), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
+  ASSERT_EQ(chown(path("d").c_str(), 2000, 3000), 0) << sysFail("chown");
   EXPECT_EQ(st("d").st_uid, 2000u);
   EXPECT_EQ(st("d").st_gid, 3000u);
 }
@@ -74,24 +74,24 @@ TEST_F(AttrTest, ChownSetsOwnerAndGroup) {
 TEST_F(AttrTest, ChownClearsSetIdBitsOfFiles) {
   // chown clears set-user-ID, and set-group-ID when group execute is set, even for root.
   ASSERT_EQ(writeFile(path("suid"), "x"), "");
-  ASSERT_EQ(chmod(path("suid").c_str(), 06755), 0);
+  ASSERT_EQ(chmod(path("suid").c_str(), 06755), 0) << sysFail("chmod");
   ASSERT_EQ(chown(path("suid").c_str(), 1000, 1000), 0) << sysFail("chown");
   EXPECT_EQ(st("suid").st_mode & 07777, 0755u);
   // Set-group-ID without group execute marks mandatory locking and stays.
   ASSERT_EQ(writeFile(path("sgid"), "x"), "");
-  ASSERT_EQ(chmod(path("sgid").c_str(), 02644), 0);
+  ASSERT_EQ(chmod(path("sgid").c_str(), 02644), 0) << sysFail("chmod");
   ASSERT_EQ(chown(path("sgid").c_str(), 1000, 1000), 0) << sysFail("chown");
   EXPECT_EQ(st("sgid").st_mode & 07777, 02644u);
   // Directories keep theirs.
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
-  ASSERT_EQ(chmod(path("d").c_str(), 02775), 0);
-  ASSERT_EQ(chown(path("d").c_str(), 1000, 1000), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
+  ASSERT_EQ(chmod(path("d").c_str(), 02775), 0) << sysFail("chmod");
+  ASSERT_EQ(chown(path("d").c_str(), 1000, 1000), 0) << sysFail("chown");
   EXPECT_EQ(st("d").st_mode & 07777, 02775u);
 }
 
 TEST_F(AttrTest, WriteByAnotherUserClearsSetuid) {
   ASSERT_EQ(writeFile(path("f"), "original"), "");
-  ASSERT_EQ(chmod(path("f").c_str(), 04777), 0);
+  ASSERT_EQ(chmod(path("f").c_str(), 04777), 0) << sysFail("chmod");
   std::string p = path("f");
   ASSERT_EQ(asUser(1000, 1000, {},
                    [&]() -> std::string {
@@ -108,7 +108,7 @@ TEST_F(AttrTest, WriteByAnotherUserClearsSetuid) {
 
 TEST_F(AttrTest, UtimensatKeepsNanoseconds) {
   ASSERT_EQ(writeFile(path("f"), "x"), "");
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   for (const char* name : {"f", "d"}) {
     const timespec ts[2] = {{1111111111, 123456789}, {1222222222, 987654321}};
     ASSERT_EQ(utimensat(AT_FDCWD, path(name).c_str(), ts, 0), 0) << sysFail("utimensat");
@@ -131,7 +131,7 @@ TEST_F(AttrTest, UtimensatKeepsNanoseconds) {
 TEST_F(AttrTest, UtimensatNowAndOmit) {
   ASSERT_EQ(writeFile(path("f"), "x"), "");
   const timespec old[2] = {{1000000000, 111}, {1000000000, 222}};
-  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0) << sysFail("utimensat");
   timespec before;
   clock_gettime(CLOCK_REALTIME, &before);
   const timespec now[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}};
@@ -142,14 +142,14 @@ TEST_F(AttrTest, UtimensatNowAndOmit) {
 
   std::string why = probeMtimeOnly(dir());
   MT_REQUIRE_CAPABILITY("mtime_only", why.empty(), why);
-  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0) << sysFail("utimensat");
   const timespec only_atime[2] = {{1500000000, 7}, {0, UTIME_OMIT}};
-  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), only_atime, 0), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), only_atime, 0), 0) << sysFail("utimensat");
   s = st("f");
   EXPECT_TRUE(sameTime(s.st_atim, only_atime[0])) << show(s.st_atim);
   EXPECT_TRUE(sameTime(s.st_mtim, old[1])) << "UTIME_OMIT must keep the mtime: " << show(s.st_mtim);
   const timespec only_mtime[2] = {{0, UTIME_OMIT}, {1600000000, 8}};
-  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), only_mtime, 0), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), only_mtime, 0), 0) << sysFail("utimensat");
   s = st("f");
   EXPECT_TRUE(sameTime(s.st_atim, only_atime[0])) << "UTIME_OMIT must keep the atime";
   EXPECT_TRUE(sameTime(s.st_mtim, only_mtime[1])) << show(s.st_mtim);
@@ -157,10 +157,10 @@ TEST_F(AttrTest, UtimensatNowAndOmit) {
 
 TEST_F(AttrTest, WritesAndNamespaceChangesUpdateTimes) {
   ASSERT_EQ(writeFile(path("f"), "x"), "");
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   const timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
-  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0);
-  ASSERT_EQ(utimensat(AT_FDCWD, path("d").c_str(), old, 0), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0) << sysFail("utimensat");
+  ASSERT_EQ(utimensat(AT_FDCWD, path("d").c_str(), old, 0), 0) << sysFail("utimensat");
   struct stat before = st("f");
   Fd fd(open(path("f").c_str(), O_WRONLY));
   ASSERT_EQ(pwriteAll(fd.get(), "more", 1), "");
@@ -173,13 +173,13 @@ TEST_F(AttrTest, WritesAndNamespaceChangesUpdateTimes) {
       << "write must not move ctime backwards";
   ASSERT_EQ(writeFile(path("d/new"), "x"), "");
   EXPECT_GT(st("d").st_mtim.tv_sec, old[1].tv_sec) << "creating an entry updates the dir mtime";
-  ASSERT_EQ(utimensat(AT_FDCWD, path("d").c_str(), old, 0), 0);
-  ASSERT_EQ(unlink(path("d/new").c_str()), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path("d").c_str(), old, 0), 0) << sysFail("utimensat");
+  ASSERT_EQ(unlink(path("d/new").c_str()), 0) << sysFail("unlink");
   EXPECT_GT(st("d").st_mtim.tv_sec, old[1].tv_sec) << "removing an entry updates the dir mtime";
   // chmod changes ctime but not mtime.
-  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path("f").c_str(), old, 0), 0) << sysFail("utimensat");
   before = st("f");
-  ASSERT_EQ(chmod(path("f").c_str(), 0600), 0);
+  ASSERT_EQ(chmod(path("f").c_str(), 0600), 0) << sysFail("chmod");
   after = st("f");
   EXPECT_TRUE(sameTime(after.st_mtim, old[1])) << "chmod must not touch mtime";
   EXPECT_GE(after.st_ctim.tv_sec, before.st_ctim.tv_sec);
@@ -199,16 +199,16 @@ TEST_F(AttrTest, TruncateDownAndUpZeroFills) {
   // ftruncate through an open descriptor, to an unaligned size and back up.
   Fd fd(open(path("f").c_str(), O_RDWR));
   ASSERT_EQ(ftruncate(fd.get(), 4097), 0) << sysFail("ftruncate");
-  ASSERT_EQ(ftruncate(fd.get(), 12288), 0);
+  ASSERT_EQ(ftruncate(fd.get(), 12288), 0) << sysFail("ftruncate");
   ASSERT_EQ(preadExact(fd.get(), 12288, 0, &got), "");
   expect = data.substr(0, 4097) + std::string(12288 - 4097, '\0');
   EXPECT_EQ(firstDifference(expect, got), "");
-  ASSERT_EQ(ftruncate(fd.get(), 0), 0);
+  ASSERT_EQ(ftruncate(fd.get(), 0), 0) << sysFail("ftruncate");
   struct stat s;
-  ASSERT_EQ(fstat(fd.get(), &s), 0);
+  ASSERT_EQ(fstat(fd.get(), &s), 0) << sysFail("fstat");
   EXPECT_EQ(s.st_size, 0);
   char c;
-  EXPECT_EQ(pread(fd.get(), &c, 1, 0), 0);
+  EXPECT_EQ(pread(fd.get(), &c, 1, 0), 0) << sysFail("pread");
   // O_TRUNC empties an existing file.
   ASSERT_EQ(writeFile(path("g"), data), "");
   Fd t(open(path("g").c_str(), O_WRONLY | O_TRUNC));

@@ -66,7 +66,7 @@ class DirTest : public MountTest {};
 TEST_F(DirTest, TenThousandEntriesAreListedCompletely) {
   constexpr int kEntries = 10000;
   std::vector<std::string> expected;
-  ASSERT_EQ(mkdir(path("big").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("big").c_str(), 0755), 0) << sysFail("mkdir");
   Fd d(open(path("big").c_str(), O_RDONLY | O_DIRECTORY));
   for (int i = 0; i < kEntries; ++i) {
     // Names of varying length so that entries straddle buffer boundaries differently.
@@ -115,7 +115,7 @@ TEST_F(DirTest, TenThousandEntriesAreListedCompletely) {
 }
 
 TEST_F(DirTest, SeekdirReturnsToARememberedPosition) {
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   for (int i = 0; i < 600; ++i) {
     ASSERT_EQ(writeFile(path("d/n" + std::to_string(i) + std::string(i % 30, 'y')), ""), "");
   }
@@ -138,7 +138,7 @@ TEST_F(DirTest, SeekdirReturnsToARememberedPosition) {
 
 TEST_F(DirTest, StableEntriesListedOnceWhileOthersChange) {
   constexpr int kStable = 2000;
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   std::vector<std::string> stable;
   for (int i = 0; i < kStable; ++i) {
     stable.push_back("stable-" + std::to_string(i));
@@ -174,9 +174,9 @@ TEST_F(DirTest, StableEntriesListedOnceWhileOthersChange) {
 
 TEST_F(DirTest, ReaddirReportsTypesAndEmptyDirectories) {
   ASSERT_EQ(writeFile(path("file"), "x"), "");
-  ASSERT_EQ(mkdir(path("dir").c_str(), 0755), 0);
-  ASSERT_EQ(symlink("file", path("link").c_str()), 0);
-  ASSERT_EQ(mkfifo(path("fifo").c_str(), 0644), 0);
+  ASSERT_EQ(mkdir(path("dir").c_str(), 0755), 0) << sysFail("mkdir");
+  ASSERT_EQ(symlink("file", path("link").c_str()), 0) << sysFail("symlink");
+  ASSERT_EQ(mkfifo(path("fifo").c_str(), 0644), 0) << sysFail("mkfifo");
   std::map<std::string, unsigned char> types;
   std::vector<std::string> names;
   MT_ASSERT_OK(getdentsAll(dir(), 4096, &names, &types));
@@ -192,8 +192,8 @@ TEST_F(DirTest, ReaddirReportsTypesAndEmptyDirectories) {
   EXPECT_TRUE(names.empty()) << "an empty directory lists only . and ..";
   // "." and ".." are there and are directories.
   struct stat dot, self;
-  ASSERT_EQ(stat(path("dir/.").c_str(), &dot), 0);
-  ASSERT_EQ(stat(path("dir").c_str(), &self), 0);
+  ASSERT_EQ(stat(path("dir/.").c_str(), &dot), 0) << sysFail("stat");
+  ASSERT_EQ(stat(path("dir").c_str(), &self), 0) << sysFail("stat");
   EXPECT_EQ(dot.st_ino, self.st_ino);
 }
 

@@ -147,7 +147,7 @@ TEST_F(IoTest, OffsetsBeyondFourGiBWork) {
   };
   for (const auto& [off, s] : writes) ASSERT_EQ(pwriteAll(fd.get(), s, off), "");
   struct stat st;
-  ASSERT_EQ(fstat(fd.get(), &st), 0);
+  ASSERT_EQ(fstat(fd.get(), &st), 0) << sysFail("fstat");
   EXPECT_EQ(st.st_size, (off_t{1} << 40) + 7);
   EXPECT_LT(st.st_blocks * 512, off_t{1} << 30) << "the gaps must stay holes";
   for (const auto& [off, s] : writes) {
@@ -164,8 +164,8 @@ TEST_F(IoTest, OffsetsBeyondFourGiBWork) {
   ASSERT_EQ(preadExact(fd.get(), 8, k4G - 5, &got), "");
   EXPECT_EQ(got, "straddle");
   char c;
-  EXPECT_EQ(pread(fd.get(), &c, 1, k4G + 3), 0);
-  ASSERT_EQ(stat(path("big").c_str(), &st), 0);
+  EXPECT_EQ(pread(fd.get(), &c, 1, k4G + 3), 0) << sysFail("pread");
+  ASSERT_EQ(stat(path("big").c_str(), &st), 0) << sysFail("stat");
   EXPECT_EQ(st.st_size, k4G + 3);
 }
 

@@ -92,7 +92,7 @@ TEST_F(LockTest, FcntlWriteLockBlocksOthersAndGetlkNamesTheHolder) {
   // Ranges that do not overlap are free.
   MT_EXPECT_OK(lockRange(fd.get(), F_WRLCK, 100, 50));
   fl = range(F_WRLCK, 200, 10);
-  ASSERT_EQ(fcntl(fd.get(), F_GETLK, &fl), 0);
+  ASSERT_EQ(fcntl(fd.get(), F_GETLK, &fl), 0) << sysFail("fcntl");
   EXPECT_EQ(fl.l_type, F_UNLCK) << "F_GETLK of a free range";
   ASSERT_EQ(release.send(), "");
   ASSERT_EQ(h.wait(30s), "");
@@ -109,7 +109,7 @@ TEST_F(LockTest, FcntlReadLocksShareAndExcludeWriters) {
   Fd fd = openFile();
   MT_EXPECT_OK(expectBlocked(fd.get(), F_WRLCK, 500, 1));
   struct flock fl = range(F_WRLCK, 0, 1);
-  ASSERT_EQ(fcntl(fd.get(), F_GETLK, &fl), 0);
+  ASSERT_EQ(fcntl(fd.get(), F_GETLK, &fl), 0) << sysFail("fcntl");
   EXPECT_EQ(fl.l_type, F_RDLCK);
   EXPECT_TRUE(fl.l_pid == a.pid() || fl.l_pid == b.pid()) << "l_pid " << fl.l_pid;
   MT_EXPECT_OK(lockRange(fd.get(), F_RDLCK, 0, 10));
@@ -154,7 +154,7 @@ TEST_F(LockTest, FcntlUnlockSplitsARange) {
   MT_EXPECT_OK(expectBlocked(fd.get(), F_WRLCK, 39, 1));
   MT_EXPECT_OK(expectBlocked(fd.get(), F_WRLCK, 60, 1));
   struct flock fl = range(F_WRLCK, 60, 100);
-  ASSERT_EQ(fcntl(fd.get(), F_GETLK, &fl), 0);
+  ASSERT_EQ(fcntl(fd.get(), F_GETLK, &fl), 0) << sysFail("fcntl");
   EXPECT_EQ(fl.l_type, F_WRLCK);
   EXPECT_EQ(fl.l_start, 60) << "the holder keeps [60,100) after unlocking [40,60)";
   EXPECT_EQ(fl.l_len, 40);
@@ -214,7 +214,7 @@ TEST_F(LockTest, FlockSharedLocksCoexistExclusiveWaits) {
   EXPECT_EQ(flock(fd.get(), LOCK_EX | LOCK_NB), -1);
   EXPECT_EQ(errno, EWOULDBLOCK) << errnoName(errno);
   EXPECT_EQ(flock(fd.get(), LOCK_SH | LOCK_NB), 0) << sysFail("a third shared lock");
-  ASSERT_EQ(flock(fd.get(), LOCK_UN), 0);
+  ASSERT_EQ(flock(fd.get(), LOCK_UN), 0) << sysFail("flock");
   std::string f = file_;
   Pipe acquired;
   Child waiter([&]() -> std::string {

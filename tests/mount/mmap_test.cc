@@ -33,7 +33,7 @@ constexpr size_t kLen = (1 << 20) + 123;  // not a whole number of pages
 TEST_F(MmapTest, SharedWriteIsSeenByReadAndOtherProcesses) {
   Fd fd(open(path("f").c_str(), O_RDWR | O_CREAT, 0644));
   ASSERT_TRUE(fd.ok());
-  ASSERT_EQ(ftruncate(fd.get(), kLen), 0);
+  ASSERT_EQ(ftruncate(fd.get(), kLen), 0) << sysFail("ftruncate");
   std::string data = patternBytes(kLen, 31);
   MT_ASSERT_OK(writeViaMap(fd.get(), kLen, data, 0));
   std::string got;
@@ -47,7 +47,7 @@ TEST_F(MmapTest, SharedWriteIsSeenByReadAndOtherProcesses) {
     return e.empty() ? firstDifference(data, seen) : e;
   }));
   struct stat st;
-  ASSERT_EQ(stat(p.c_str(), &st), 0);
+  ASSERT_EQ(stat(p.c_str(), &st), 0) << sysFail("stat");
   EXPECT_EQ(st.st_size, static_cast<off_t>(kLen)) << "mmap writes never change the size";
   if (haveBrick()) {
     ASSERT_EQ(readFile(brickPath("f"), &got), "");
@@ -75,7 +75,7 @@ TEST_F(MmapTest, PrivateWritesStayPrivate) {
   void* p = mmap(nullptr, data.size(), PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.get(), 0);
   ASSERT_NE(p, MAP_FAILED) << sysFail("mmap MAP_PRIVATE");
   std::memset(p, 'P', 5000);
-  EXPECT_EQ(msync(p, data.size(), MS_SYNC), 0);
+  EXPECT_EQ(msync(p, data.size(), MS_SYNC), 0) << sysFail("msync");
   munmap(p, data.size());
   std::string got;
   ASSERT_EQ(readFile(path("f"), &got), "");
@@ -85,7 +85,7 @@ TEST_F(MmapTest, PrivateWritesStayPrivate) {
 TEST_F(MmapTest, SharedWriteAfterExtendingTheFile) {
   Fd fd(open(path("f").c_str(), O_RDWR | O_CREAT, 0644));
   ASSERT_EQ(pwriteAll(fd.get(), "head", 0), "");
-  ASSERT_EQ(ftruncate(fd.get(), 3 * 4096), 0);
+  ASSERT_EQ(ftruncate(fd.get(), 3 * 4096), 0) << sysFail("ftruncate");
   MT_ASSERT_OK(writeViaMap(fd.get(), 3 * 4096, "end-of-file", 3 * 4096 - 11));
   fd.reset();
   std::string got;
@@ -101,14 +101,14 @@ TEST_F(MmapTest, SharedWriteSurvivesRemount) {
   std::string data = patternBytes(kLen, 34);
   {
     Fd fd(open(path("f").c_str(), O_RDWR | O_CREAT, 0644));
-    ASSERT_EQ(ftruncate(fd.get(), kLen), 0);
+    ASSERT_EQ(ftruncate(fd.get(), kLen), 0) << sysFail("ftruncate");
     MT_ASSERT_OK(writeViaMap(fd.get(), kLen, data, 0));
   }
   // Also a mapping dirtied and only unmapped (no msync): close and munmap must write it back.
   std::string late = patternBytes(8192, 35);
   {
     Fd fd(open(path("g").c_str(), O_RDWR | O_CREAT, 0644));
-    ASSERT_EQ(ftruncate(fd.get(), 8192), 0);
+    ASSERT_EQ(ftruncate(fd.get(), 8192), 0) << sysFail("ftruncate");
     void* p = mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
     ASSERT_NE(p, MAP_FAILED) << sysFail("mmap");
     std::memcpy(p, late.data(), late.size());

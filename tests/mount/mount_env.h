@@ -7,7 +7,13 @@
 //   REMOUNT_CMD   (optional) a shell command that unmounts and remounts MOUNT_DIR
 //   TEST_SCRATCH  (optional) a local directory for source trees (default: mkdtemp in /tmp)
 //   MOUNT_EXPECT  (optional) comma list of capabilities that must be present, or "all": a
-//                 capability probe that fails then fails the test instead of skipping it
+//                 capability probe that fails then fails the test instead of skipping it.
+//                 Capabilities: user_xattr, trusted_xattr, symlink_xattr (trusted.* on a
+//                 symlink), hardlink_nlink (every name sees a new link count at once),
+//                 mtime_only (utimensat with atime UTIME_OMIT), unlink_open (no .fuse_hidden
+//                 names), rename_noreplace, long_paths (beyond PATH_MAX via dir fds),
+//                 seek_hole (real holes from SEEK_HOLE), trusted_hidden (trusted.* not listed
+//                 to unprivileged users). Run our own filesystems with MOUNT_EXPECT=all.
 //   MOUNT_TEST_TIMEOUT (optional) seconds one test may take before the run is aborted (300)
 //
 // Child processes run a function after fork() and report back through a pipe: an empty string

@@ -82,15 +82,15 @@ TEST_F(NamespaceTest, RenameOverOpenFileKeepsItForReaders) {
   }
   MT_REQUIRE_CAPABILITY("unlink_open", why.empty(), why);
   struct stat st;
-  ASSERT_EQ(fstat(old_fd.get(), &st), 0);
+  ASSERT_EQ(fstat(old_fd.get(), &st), 0) << sysFail("fstat");
   EXPECT_EQ(st.st_nlink, 0u) << "the replaced inode has no names left";
 }
 
 TEST_F(NamespaceTest, RenameIntoOtherDirectoryReplacesAtomically) {
   // Maildir delivery: write into tmp/, then rename over a name in new/ while a reader keeps
   // opening that name. The reader must never miss the name nor see a partial message.
-  ASSERT_EQ(mkdir(path("tmp").c_str(), 0700), 0);
-  ASSERT_EQ(mkdir(path("new").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir(path("tmp").c_str(), 0700), 0) << sysFail("mkdir");
+  ASSERT_EQ(mkdir(path("new").c_str(), 0700), 0) << sysFail("mkdir");
   constexpr size_t kSize = 8192;
   constexpr int kRounds = 300;
   auto message = [](int i) {
@@ -143,22 +143,22 @@ TEST_F(NamespaceTest, RenameIntoOtherDirectoryReplacesAtomically) {
 }
 
 TEST_F(NamespaceTest, DirectoryLinkCountsCountSubdirectories) {
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   EXPECT_EQ(links("d"), 2u);
-  ASSERT_EQ(mkdir(path("d/s1").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir(path("d/s2").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d/s1").c_str(), 0755), 0) << sysFail("mkdir");
+  ASSERT_EQ(mkdir(path("d/s2").c_str(), 0755), 0) << sysFail("mkdir");
   ASSERT_EQ(writeFile(path("d/file"), "x"), "");
   EXPECT_EQ(links("d"), 4u) << "2 + one per subdirectory; files do not count";
-  ASSERT_EQ(rmdir(path("d/s1").c_str()), 0);
+  ASSERT_EQ(rmdir(path("d/s1").c_str()), 0) << sysFail("rmdir");
   EXPECT_EQ(links("d"), 3u);
-  ASSERT_EQ(mkdir(path("e").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("e").c_str(), 0755), 0) << sysFail("mkdir");
   ASSERT_EQ(rename(path("d/s2").c_str(), path("e/s2").c_str()), 0) << sysFail("rename");
   EXPECT_EQ(links("d"), 2u);
   EXPECT_EQ(links("e"), 3u);
   // ".." of the moved directory now names its new parent.
   struct stat dotdot, parent;
-  ASSERT_EQ(stat(path("e/s2/..").c_str(), &dotdot), 0);
-  ASSERT_EQ(stat(path("e").c_str(), &parent), 0);
+  ASSERT_EQ(stat(path("e/s2/..").c_str(), &dotdot), 0) << sysFail("stat");
+  ASSERT_EQ(stat(path("e").c_str(), &parent), 0) << sysFail("stat");
   EXPECT_EQ(dotdot.st_ino, parent.st_ino);
 }
 
@@ -166,7 +166,7 @@ TEST_F(NamespaceTest, FileLinkCountsUpdateOnEveryName) {
   std::string why = probeHardLinkCounts(dir());
   MT_REQUIRE_CAPABILITY("hardlink_nlink", why.empty(), why);
   ASSERT_EQ(writeFile(path("a"), "shared"), "");
-  ASSERT_EQ(mkdir(path("sub").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("sub").c_str(), 0755), 0) << sysFail("mkdir");
   ASSERT_EQ(link(path("a").c_str(), path("b").c_str()), 0) << sysFail("link");
   ASSERT_EQ(link(path("b").c_str(), path("sub/c").c_str()), 0) << sysFail("link");
   for (const char* n : {"a", "b", "sub/c"}) EXPECT_EQ(links(n), 3u) << n;
@@ -174,7 +174,7 @@ TEST_F(NamespaceTest, FileLinkCountsUpdateOnEveryName) {
   // A write through one name shows through the others.
   ASSERT_EQ(writeFile(path("sub/c"), "changed via c"), "");
   EXPECT_EQ(content("a"), "changed via c");
-  ASSERT_EQ(unlink(path("a").c_str()), 0);
+  ASSERT_EQ(unlink(path("a").c_str()), 0) << sysFail("unlink");
   for (const char* n : {"b", "sub/c"}) EXPECT_EQ(links(n), 2u) << n;
   // link() of an existing name fails and changes nothing.
   ASSERT_EQ(writeFile(path("other"), "other"), "");
@@ -192,6 +192,8 @@ TEST_F(NamespaceTest, UnlinkedOpenFileStaysReadableAndWritable) {
   ASSERT_TRUE(reader.ok());
   ASSERT_EQ(unlink(path("f").c_str()), 0) << sysFail("unlink");
   struct stat st;
+  ASSERT_EQ(fstat(reader.get(), &st), 0) << sysFail("fstat right after unlink");
+  EXPECT_EQ(st.st_size, static_cast<off_t>(data.size()));
   EXPECT_EQ(lstat(path("f").c_str(), &st), -1);
   EXPECT_EQ(errno, ENOENT);
   EXPECT_EQ(open(path("f").c_str(), O_RDONLY), -1);
@@ -201,28 +203,37 @@ TEST_F(NamespaceTest, UnlinkedOpenFileStaysReadableAndWritable) {
   ASSERT_EQ(pwriteAll(fd.get(), "appended", static_cast<off_t>(data.size())), "");
   ASSERT_EQ(preadExact(reader.get(), 8, static_cast<off_t>(data.size()), &got), "");
   EXPECT_EQ(got, "appended");
-  ASSERT_EQ(fstat(reader.get(), &st), 0);
+  ASSERT_EQ(fstat(reader.get(), &st), 0) << sysFail("fstat");
   EXPECT_EQ(st.st_size, static_cast<off_t>(data.size() + 8));
   ASSERT_EQ(ftruncate(fd.get(), 10), 0) << sysFail("ftruncate");
-  ASSERT_EQ(fstat(reader.get(), &st), 0);
+  ASSERT_EQ(fstat(reader.get(), &st), 0) << sysFail("fstat");
   EXPECT_EQ(st.st_size, 10);
   // A new file may take the name while the old one is still open.
   ASSERT_EQ(writeFile(path("f"), "new"), "");
   ASSERT_EQ(preadExact(reader.get(), 10, 0, &got), "");
   EXPECT_EQ(got, data.substr(0, 10));
   EXPECT_EQ(content("f"), "new");
+  // A file unlinked straight after its creation, before any I/O, is as usable.
+  Fd fresh(open(path("fresh").c_str(), O_RDWR | O_CREAT | O_EXCL, 0600));
+  ASSERT_TRUE(fresh.ok()) << sysFail("create");
+  ASSERT_EQ(unlink(path("fresh").c_str()), 0) << sysFail("unlink");
+  ASSERT_EQ(fstat(fresh.get(), &st), 0) << sysFail("fstat of a fresh file after unlink");
+  EXPECT_EQ(st.st_size, 0);
+  ASSERT_EQ(pwriteAll(fresh.get(), "still usable", 0), "");
+  ASSERT_EQ(preadExact(fresh.get(), 12, 0, &got), "");
+  EXPECT_EQ(got, "still usable");
 }
 
 TEST_F(NamespaceTest, UnlinkedOpenFileLeavesNoNameBehind) {
   std::string why = probeUnlinkOpen(dir());
   MT_REQUIRE_CAPABILITY("unlink_open", why.empty(), why);
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   Fd inner(open(path("d/f").c_str(), O_RDWR | O_CREAT, 0644));
   ASSERT_TRUE(inner.ok());
-  ASSERT_EQ(unlink(path("d/f").c_str()), 0);
+  ASSERT_EQ(unlink(path("d/f").c_str()), 0) << sysFail("unlink");
   EXPECT_EQ(list("d"), std::vector<std::string>{});
   struct stat st;
-  ASSERT_EQ(fstat(inner.get(), &st), 0);
+  ASSERT_EQ(fstat(inner.get(), &st), 0) << sysFail("fstat of the unlinked open file");
   EXPECT_EQ(st.st_nlink, 0u) << "an unlinked open file has no links";
   EXPECT_EQ(rmdir(path("d").c_str()), 0) << sysFail(
       "rmdir of a directory whose only file is "
@@ -233,9 +244,9 @@ TEST_F(NamespaceTest, ExclusiveCreateFailsOnEveryExistingName) {
   Fd fd(open(path("f").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
   ASSERT_TRUE(fd.ok()) << sysFail("O_EXCL create of a new name");
   fd.reset();
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
-  ASSERT_EQ(symlink("does-not-exist", path("dangling").c_str()), 0);
-  ASSERT_EQ(symlink("f", path("to-f").c_str()), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
+  ASSERT_EQ(symlink("does-not-exist", path("dangling").c_str()), 0) << sysFail("symlink");
+  ASSERT_EQ(symlink("f", path("to-f").c_str()), 0) << sysFail("symlink");
   for (const char* name : {"f", "d", "dangling", "to-f"}) {
     EXPECT_EQ(open(path(name).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600), -1) << name;
     EXPECT_EQ(errno, EEXIST) << name << ": " << errnoName(errno);
@@ -280,7 +291,7 @@ TEST_F(NamespaceTest, ConcurrentExclusiveCreateHasOneWinner) {
 }
 
 TEST_F(NamespaceTest, MkdirAndRmdirReportPosixErrors) {
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   EXPECT_EQ(errnoOf(mkdir(path("d").c_str(), 0755)), EEXIST);
   ASSERT_EQ(writeFile(path("d/f"), "x"), "");
   EXPECT_EQ(errnoOf(rmdir(path("d").c_str())), ENOTEMPTY);
@@ -289,22 +300,22 @@ TEST_F(NamespaceTest, MkdirAndRmdirReportPosixErrors) {
   EXPECT_EQ(errnoOf(mkdir(path("missing/sub").c_str(), 0755)), ENOENT);
   EXPECT_EQ(errnoOf(mkdir(path("d/f/sub").c_str(), 0755)), ENOTDIR);
   EXPECT_EQ(errnoOf(rmdir(path("d/.").c_str())), EINVAL);
-  ASSERT_EQ(unlink(path("d/f").c_str()), 0);
+  ASSERT_EQ(unlink(path("d/f").c_str()), 0) << sysFail("unlink");
   EXPECT_EQ(rmdir(path("d").c_str()), 0) << sysFail("rmdir of an emptied directory");
   EXPECT_EQ(errnoOf(rmdir(path("d").c_str())), ENOENT);
   // The mode given to mkdir survives (the umask is cleared for the check).
   mode_t old = umask(0);
-  ASSERT_EQ(mkdir(path("m").c_str(), 0751), 0);
+  ASSERT_EQ(mkdir(path("m").c_str(), 0751), 0) << sysFail("mkdir");
   umask(old);
   struct stat st;
-  ASSERT_EQ(stat(path("m").c_str(), &st), 0);
+  ASSERT_EQ(stat(path("m").c_str(), &st), 0) << sysFail("stat");
   EXPECT_EQ(st.st_mode & 07777, 0751u);
 }
 
 TEST_F(NamespaceTest, RenameFollowsPosixRules) {
-  ASSERT_EQ(mkdir(path("a").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir(path("empty").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir(path("full").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("a").c_str(), 0755), 0) << sysFail("mkdir");
+  ASSERT_EQ(mkdir(path("empty").c_str(), 0755), 0) << sysFail("mkdir");
+  ASSERT_EQ(mkdir(path("full").c_str(), 0755), 0) << sysFail("mkdir");
   ASSERT_EQ(writeFile(path("full/x"), "x"), "");
   ASSERT_EQ(writeFile(path("a/f"), "in a"), "");
   ASSERT_EQ(writeFile(path("file"), "plain"), "");
@@ -319,12 +330,12 @@ TEST_F(NamespaceTest, RenameFollowsPosixRules) {
   EXPECT_EQ(errnoOf(rename(path("full").c_str(), path("file").c_str())), ENOTDIR);
   EXPECT_EQ(errnoOf(rename(path("full").c_str(), path("full/inside").c_str())), EINVAL);
   // Renaming one hard link onto another of the same file does nothing.
-  ASSERT_EQ(link(path("file").c_str(), path("file2").c_str()), 0);
-  ASSERT_EQ(rename(path("file").c_str(), path("file2").c_str()), 0);
+  ASSERT_EQ(link(path("file").c_str(), path("file2").c_str()), 0) << sysFail("link");
+  ASSERT_EQ(rename(path("file").c_str(), path("file2").c_str()), 0) << sysFail("rename");
   EXPECT_EQ(content("file"), "plain");
   EXPECT_EQ(content("file2"), "plain");
   // Renaming onto itself is a successful no-op.
-  ASSERT_EQ(rename(path("full").c_str(), path("full").c_str()), 0);
+  ASSERT_EQ(rename(path("full").c_str(), path("full").c_str()), 0) << sysFail("rename");
   EXPECT_EQ(content("full/x"), "x");
   EXPECT_EQ(errnoOf(rename(path("nonexistent").c_str(), path("z").c_str())), ENOENT);
 }

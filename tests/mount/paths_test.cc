@@ -41,7 +41,7 @@ TEST_F(PathsTest, ReadlinkReturnsTheExactTarget) {
     EXPECT_EQ(firstDifference(t, buf.substr(0, static_cast<size_t>(n))), "")
         << "readlink of a " << t.size() << "-byte target";
     struct stat st;
-    ASSERT_EQ(lstat(link.c_str(), &st), 0);
+    ASSERT_EQ(lstat(link.c_str(), &st), 0) << sysFail("lstat");
     EXPECT_TRUE(S_ISLNK(st.st_mode));
     EXPECT_EQ(st.st_size, static_cast<off_t>(t.size())) << "a symlink's size is its target length";
     // A short buffer receives a truncated target, without a terminating NUL.
@@ -66,7 +66,8 @@ TEST_F(PathsTest, NamesUpTo255BytesWork) {
   ASSERT_EQ(readFile(path(name), &got), "");
   EXPECT_EQ(got, "longest name");
   ASSERT_EQ(mkdir(path(std::string(255, 'd')).c_str(), 0755), 0) << sysFail("mkdir 255");
-  ASSERT_EQ(rename(path(name).c_str(), path(std::string(255, 'd') + "/" + name).c_str()), 0);
+  ASSERT_EQ(rename(path(name).c_str(), path(std::string(255, 'd') + "/" + name).c_str()), 0)
+      << sysFail("rename");
   EXPECT_EQ(open(path(std::string(256, 'n')).c_str(), O_CREAT | O_WRONLY, 0644), -1);
   EXPECT_EQ(errno, ENAMETOOLONG);
   EXPECT_EQ(mkdir(path(std::string(256, 'd')).c_str(), 0755), -1);
@@ -137,7 +138,7 @@ TEST_F(PathsTest, MkfifoCreatesAWorkingFifo) {
   ASSERT_EQ(mknod(path("node").c_str(), S_IFIFO | 0600, 0), 0) << sysFail("mknod S_IFIFO");
   for (const char* name : {"fifo", "node"}) {
     struct stat st;
-    ASSERT_EQ(lstat(path(name).c_str(), &st), 0);
+    ASSERT_EQ(lstat(path(name).c_str(), &st), 0) << sysFail("lstat");
     EXPECT_TRUE(S_ISFIFO(st.st_mode)) << name;
     EXPECT_EQ(st.st_size, 0);
     std::string p = path(name);
@@ -157,7 +158,7 @@ TEST_F(PathsTest, MkfifoCreatesAWorkingFifo) {
     while ((n = read(rd.get(), buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
     EXPECT_EQ(got, message);
     EXPECT_EQ(writer.wait(10s), "");
-    ASSERT_EQ(lstat(path(name).c_str(), &st), 0);
+    ASSERT_EQ(lstat(path(name).c_str(), &st), 0) << sysFail("lstat");
     EXPECT_EQ(st.st_size, 0) << "fifo data never reaches the filesystem";
   }
   // O_NONBLOCK write-open of a fifo without a reader fails with ENXIO, as on any filesystem.
@@ -179,9 +180,9 @@ TEST_F(PathsTest, UnixSocketCanBeBoundAndConnected) {
   ASSERT_EQ(fchdir(cwd.get()), 0) << sysFail("fchdir");
   errno = bind_errno;
   ASSERT_EQ(rc, 0) << sysFail("bind");
-  ASSERT_EQ(listen(srv.get(), 1), 0);
+  ASSERT_EQ(listen(srv.get(), 1), 0) << sysFail("listen");
   struct stat st;
-  ASSERT_EQ(lstat(path("sock").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path("sock").c_str(), &st), 0) << sysFail("lstat");
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   std::string d = dir();
   Child client([&]() -> std::string {

@@ -28,8 +28,8 @@ class SparseTest : public MountTest {
     ASSERT_TRUE(fd_.ok());
     ASSERT_EQ(pwriteAll(fd_.get(), patternBytes(64 * kK, 1), 0), "");
     ASSERT_EQ(pwriteAll(fd_.get(), patternBytes(64 * kK, 2), kM), "");
-    ASSERT_EQ(ftruncate(fd_.get(), 4 * kM), 0);
-    ASSERT_EQ(fsync(fd_.get()), 0);
+    ASSERT_EQ(ftruncate(fd_.get(), 4 * kM), 0) << sysFail("ftruncate");
+    ASSERT_EQ(fsync(fd_.get()), 0) << sysFail("fsync");
   }
   void TearDown() override {
     fd_.reset();  // before the directory is removed
@@ -120,11 +120,11 @@ TEST_F(SparseTest, SeekHoleFindsHoles) {
   EXPECT_EQ(lseek(fd_.get(), 2 * kM, SEEK_HOLE), 2 * kM);
   // A file that is all hole has no data at all.
   Fd empty(open(path("all-hole").c_str(), O_RDWR | O_CREAT, 0644));
-  ASSERT_EQ(ftruncate(empty.get(), kM), 0);
+  ASSERT_EQ(ftruncate(empty.get(), kM), 0) << sysFail("ftruncate");
   errno = 0;
   EXPECT_EQ(lseek(empty.get(), 0, SEEK_DATA), -1);
   EXPECT_EQ(errno, ENXIO);
-  EXPECT_EQ(lseek(empty.get(), 0, SEEK_HOLE), 0);
+  EXPECT_EQ(lseek(empty.get(), 0, SEEK_HOLE), 0) << sysFail("lseek");
 }
 
 // Either fallocate fails with EOPNOTSUPP and changed nothing, or it did what it says.
@@ -145,7 +145,7 @@ TEST_F(SparseTest, FallocateModesTakeEffectOrFail) {
   if (rc == 0) std::fill(expect.begin() + 4 * kK, expect.begin() + 12 * kK, '\0');
   EXPECT_EQ(firstDifference(expect, content(0, 64 * kK)), "")
       << (rc == 0 ? "punch hole succeeded" : "punch hole failed") << " but the data says otherwise";
-  ASSERT_EQ(fstat(fd_.get(), &st), 0);
+  ASSERT_EQ(fstat(fd_.get(), &st), 0) << sysFail("fstat");
   EXPECT_EQ(st.st_size, 4 * kM) << "KEEP_SIZE";
 
   rc = fallocate(fd_.get(), FALLOC_FL_ZERO_RANGE, 20 * kK, 4 * kK);
@@ -155,12 +155,12 @@ TEST_F(SparseTest, FallocateModesTakeEffectOrFail) {
 
   rc = fallocate(fd_.get(), FALLOC_FL_KEEP_SIZE, 4 * kM, kM);
   ASSERT_TRUE(rc == 0 || fail_ok(rc)) << sysFail("preallocate past EOF with KEEP_SIZE");
-  ASSERT_EQ(fstat(fd_.get(), &st), 0);
+  ASSERT_EQ(fstat(fd_.get(), &st), 0) << sysFail("fstat");
   EXPECT_EQ(st.st_size, 4 * kM) << "KEEP_SIZE must not grow the file";
 
   rc = fallocate(fd_.get(), 0, 4 * kM, kM);
   ASSERT_TRUE(rc == 0 || fail_ok(rc)) << sysFail("fallocate mode 0 past EOF");
-  ASSERT_EQ(fstat(fd_.get(), &st), 0);
+  ASSERT_EQ(fstat(fd_.get(), &st), 0) << sysFail("fstat");
   EXPECT_EQ(st.st_size, rc == 0 ? 5 * kM : 4 * kM);
   if (rc == 0) {
     EXPECT_EQ(content(4 * kM, 4096), std::string(4096, '\0'));

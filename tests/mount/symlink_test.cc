@@ -50,17 +50,17 @@ class SymlinkTest : public MountTest {
     for (const auto& [name, t] : links_) {
       ASSERT_EQ(symlink(t.c_str(), path(name).c_str()), 0) << sysFail("symlink " + name);
     }
-    ASSERT_EQ(stat(target_.c_str(), &target_before_), 0);
-    ASSERT_EQ(stat(path("inside-target").c_str(), &inside_before_), 0);
+    ASSERT_EQ(stat(target_.c_str(), &target_before_), 0) << sysFail("stat");
+    ASSERT_EQ(stat(path("inside-target").c_str(), &inside_before_), 0) << sysFail("stat");
   }
 
   // The targets must be exactly as they were: owner, mode, times (ctime catches any change,
   // even to identical values) and their own xattrs.
   void expectTargetsUntouched() {
     struct stat now;
-    ASSERT_EQ(stat(target_.c_str(), &now), 0);
+    ASSERT_EQ(stat(target_.c_str(), &now), 0) << sysFail("stat");
     expectSame(target_before_, now, target_);
-    ASSERT_EQ(stat(path("inside-target").c_str(), &now), 0);
+    ASSERT_EQ(stat(path("inside-target").c_str(), &now), 0) << sysFail("stat");
     expectSame(inside_before_, now, "inside-target");
     char buf[64];
     ssize_t n = getxattr(target_.c_str(), "trusted.keep", buf, sizeof buf);
@@ -91,7 +91,7 @@ TEST_F(SymlinkTest, ChownHChangesTheLinkOnly) {
   for (const auto& [name, t] : links_) {
     run("chown -h 4321:8765 " + shellQuote(path(name)));
     struct stat st;
-    ASSERT_EQ(lstat(path(name).c_str(), &st), 0);
+    ASSERT_EQ(lstat(path(name).c_str(), &st), 0) << sysFail("lstat");
     EXPECT_TRUE(S_ISLNK(st.st_mode));
     EXPECT_EQ(st.st_uid, 4321u) << name << " owner seen through the mount";
     EXPECT_EQ(st.st_gid, 8765u) << name;
@@ -104,7 +104,7 @@ TEST_F(SymlinkTest, ChownHChangesTheLinkOnly) {
   expectTargetsUntouched();
   if (haveBrick()) {
     struct stat st;
-    ASSERT_EQ(stat(brickPath("inside-target").c_str(), &st), 0);
+    ASSERT_EQ(stat(brickPath("inside-target").c_str(), &st), 0) << sysFail("stat");
     EXPECT_EQ(st.st_uid, 0u) << "inside target owner on the brick";
   }
   if (!haveBrick()) GTEST_SKIP() << "checked from the mount only: BRICK_DIR is not set";
@@ -145,11 +145,11 @@ TEST_F(SymlinkTest, TouchHChangesTheLinkOnly) {
   for (const auto& [name, t] : links_) {
     run("touch -h -d @1000000000.123456789 " + shellQuote(path(name)));
     struct stat st;
-    ASSERT_EQ(lstat(path(name).c_str(), &st), 0);
+    ASSERT_EQ(lstat(path(name).c_str(), &st), 0) << sysFail("lstat");
     EXPECT_EQ(st.st_mtim.tv_sec, 1000000000) << name;
     EXPECT_EQ(st.st_mtim.tv_nsec, 123456789) << name;
     if (haveBrick()) {
-      ASSERT_EQ(lstat(brickPath(name).c_str(), &st), 0);
+      ASSERT_EQ(lstat(brickPath(name).c_str(), &st), 0) << sysFail("lstat");
       EXPECT_EQ(st.st_mtim.tv_sec, 1000000000) << name << " on the brick";
     }
   }
@@ -164,23 +164,23 @@ TEST_F(SymlinkTest, ClientFollowsLinksForOrdinaryCalls) {
   EXPECT_EQ(got, "outside") << "an absolute link resolves on the client";
   EXPECT_EQ(open(path("rel-inside").c_str(), O_RDONLY | O_NOFOLLOW), -1);
   EXPECT_EQ(errno, ELOOP);
-  ASSERT_EQ(mkdir(path("dir").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("dir").c_str(), 0755), 0) << sysFail("mkdir");
   ASSERT_EQ(writeFile(path("dir/in"), "via dir link"), "");
-  ASSERT_EQ(symlink("dir", path("dirlink").c_str()), 0);
+  ASSERT_EQ(symlink("dir", path("dirlink").c_str()), 0) << sysFail("symlink");
   ASSERT_EQ(readFile(path("dirlink/in"), &got), "");
   EXPECT_EQ(got, "via dir link");
   struct stat st;
-  ASSERT_EQ(stat(path("dirlink").c_str(), &st), 0);
+  ASSERT_EQ(stat(path("dirlink").c_str(), &st), 0) << sysFail("stat");
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  ASSERT_EQ(lstat(path("dirlink").c_str(), &st), 0);
+  ASSERT_EQ(lstat(path("dirlink").c_str(), &st), 0) << sysFail("lstat");
   EXPECT_TRUE(S_ISLNK(st.st_mode));
   // A loop is reported as such.
-  ASSERT_EQ(symlink("loop-b", path("loop-a").c_str()), 0);
-  ASSERT_EQ(symlink("loop-a", path("loop-b").c_str()), 0);
+  ASSERT_EQ(symlink("loop-b", path("loop-a").c_str()), 0) << sysFail("symlink");
+  ASSERT_EQ(symlink("loop-a", path("loop-b").c_str()), 0) << sysFail("symlink");
   EXPECT_EQ(open(path("loop-a").c_str(), O_RDONLY), -1);
   EXPECT_EQ(errno, ELOOP);
   // Unlinking a link leaves its target.
-  ASSERT_EQ(unlink(path("abs-outside").c_str()), 0);
+  ASSERT_EQ(unlink(path("abs-outside").c_str()), 0) << sysFail("unlink");
   expectTargetsUntouched();
 }
 

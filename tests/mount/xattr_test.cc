@@ -55,18 +55,19 @@ class XattrTest : public MountTest, public testing::WithParamInterface<const cha
 
 TEST_P(XattrTest, SetGetListRemoveOnFilesAndDirectories) {
   ASSERT_EQ(writeFile(path("f"), "x"), "");
-  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(path("d").c_str(), 0755), 0) << sysFail("mkdir");
   const std::string binary("\0\x01\xff\0end", 6);
   for (const char* obj : {"f", "d"}) {
     std::string p = path(obj);
     ASSERT_EQ(setxattr(p.c_str(), n("plain").c_str(), "value", 5, 0), 0) << sysFail("setxattr");
-    ASSERT_EQ(setxattr(p.c_str(), n("binary").c_str(), binary.data(), binary.size(), 0), 0);
+    ASSERT_EQ(setxattr(p.c_str(), n("binary").c_str(), binary.data(), binary.size(), 0), 0)
+        << sysFail("setxattr");
     ASSERT_EQ(setxattr(p.c_str(), n("empty").c_str(), "", 0, 0), 0) << sysFail("empty value");
     EXPECT_EQ(getValue(p, n("plain")), "value") << obj;
     EXPECT_EQ(getValue(p, n("binary")), binary) << obj << ": values are bytes, NULs included";
     EXPECT_EQ(getValue(p, n("empty")), "") << obj;
     EXPECT_EQ(listNames(p), (std::set<std::string>{n("binary"), n("empty"), n("plain")})) << obj;
-    ASSERT_EQ(setxattr(p.c_str(), n("plain").c_str(), "replaced", 8, 0), 0);
+    ASSERT_EQ(setxattr(p.c_str(), n("plain").c_str(), "replaced", 8, 0), 0) << sysFail("setxattr");
     EXPECT_EQ(getValue(p, n("plain")), "replaced");
     ASSERT_EQ(removexattr(p.c_str(), n("plain").c_str()), 0) << sysFail("removexattr");
     EXPECT_EQ(getValue(p, n("plain")), "<" + errnoName(ENODATA) + ">");
@@ -81,11 +82,13 @@ TEST_P(XattrTest, FlagsAndBufferSizesFollowTheRules) {
   ASSERT_EQ(writeFile(p, "x"), "");
   EXPECT_EQ(setxattr(p.c_str(), n("a").c_str(), "1", 1, XATTR_REPLACE), -1);
   EXPECT_EQ(errno, ENODATA) << "XATTR_REPLACE of a missing name: " << errnoName(errno);
-  ASSERT_EQ(setxattr(p.c_str(), n("a").c_str(), "12345", 5, XATTR_CREATE), 0);
+  ASSERT_EQ(setxattr(p.c_str(), n("a").c_str(), "12345", 5, XATTR_CREATE), 0)
+      << sysFail("setxattr");
   EXPECT_EQ(setxattr(p.c_str(), n("a").c_str(), "2", 1, XATTR_CREATE), -1);
   EXPECT_EQ(errno, EEXIST) << "XATTR_CREATE of an existing name: " << errnoName(errno);
   EXPECT_EQ(getValue(p, n("a")), "12345");
-  ASSERT_EQ(setxattr(p.c_str(), n("a").c_str(), "abcdefgh", 8, XATTR_REPLACE), 0);
+  ASSERT_EQ(setxattr(p.c_str(), n("a").c_str(), "abcdefgh", 8, XATTR_REPLACE), 0)
+      << sysFail("setxattr");
   // Size queries and short buffers.
   EXPECT_EQ(getxattr(p.c_str(), n("a").c_str(), nullptr, 0), 8) << "size query";
   char small[4];
@@ -111,9 +114,9 @@ TEST_P(XattrTest, DescriptorFormsAndInodeIdentity) {
   EXPECT_EQ(std::string(buf, got > 0 ? static_cast<size_t>(got) : 0), "via-fd");
   EXPECT_EQ(listNames(p, fd.get()), std::set<std::string>{n("fd")});
   // Xattrs belong to the inode: visible through a hard link and kept across rename.
-  ASSERT_EQ(link(p.c_str(), path("hard").c_str()), 0);
+  ASSERT_EQ(link(p.c_str(), path("hard").c_str()), 0) << sysFail("link");
   EXPECT_EQ(getValue(path("hard"), n("fd")), "via-fd");
-  ASSERT_EQ(rename(p.c_str(), path("renamed").c_str()), 0);
+  ASSERT_EQ(rename(p.c_str(), path("renamed").c_str()), 0) << sysFail("rename");
   EXPECT_EQ(getValue(path("renamed"), n("fd")), "via-fd");
   ASSERT_EQ(fremovexattr(fd.get(), n("fd").c_str()), 0) << sysFail("fremovexattr");
   EXPECT_EQ(listNames(path("hard")), std::set<std::string>{});
@@ -176,8 +179,8 @@ TEST_F(XattrAccessTest, UserXattrsFollowFilePermissions) {
   std::string ro = "root-0644", rw = "open-0666";  // relative: children run in the test dir
   ASSERT_EQ(writeFile(path(ro), "x", 0644), "");
   ASSERT_EQ(writeFile(path(rw), "x", 0666), "");
-  ASSERT_EQ(chmod(path(rw).c_str(), 0666), 0);
-  ASSERT_EQ(setxattr(path(ro).c_str(), "user.by-root", "r", 1, 0), 0);
+  ASSERT_EQ(chmod(path(rw).c_str(), 0666), 0) << sysFail("chmod");
+  ASSERT_EQ(setxattr(path(ro).c_str(), "user.by-root", "r", 1, 0), 0) << sysFail("setxattr");
   MT_EXPECT_OK(asUser(1000, 1000, {}, [&]() -> std::string {
     char buf[8];
     if (getxattr(ro.c_str(), "user.by-root", buf, sizeof buf) != 1) {
@@ -204,7 +207,7 @@ TEST_F(XattrAccessTest, TrustedXattrsAreHiddenFromUnprivilegedLists) {
   MT_REQUIRE_CAPABILITY("trusted_xattr", why.empty(), why);
   std::string f = "f";  // relative: the child runs in the test directory
   ASSERT_EQ(writeFile(path(f), "x", 0644), "");
-  ASSERT_EQ(setxattr(path(f).c_str(), "trusted.secret", "s", 1, 0), 0);
+  ASSERT_EQ(setxattr(path(f).c_str(), "trusted.secret", "s", 1, 0), 0) << sysFail("setxattr");
   ASSERT_EQ(setxattr(path(f).c_str(), "user.public", "p", 1, 0), 0) << sysFail("setxattr user.*");
   std::string result = asUser(1000, 1000, {}, [&]() -> std::string {
     char buf[4096];
