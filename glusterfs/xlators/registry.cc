@@ -7,6 +7,7 @@
 #include "glusterfs/xlators/debug/error-gen/error_gen_xlator.h"
 #include "glusterfs/xlators/debug/trace/trace_xlator.h"
 #include "glusterfs/xlators/features/filter/filter_xlator.h"
+#include "glusterfs/xlators/cluster/distribute/distribute_xlator.h"
 #include "glusterfs/xlators/cluster/replicate/replicate_xlator.h"
 #include "glusterfs/xlators/features/index/index_xlator.h"
 #include "glusterfs/xlators/features/locks/locks_xlator.h"
@@ -45,6 +46,10 @@ const XlatorRegistry& builtinXlators() {
       entry<ServerXlator>("protocol/server", {}, 1, kAny, "exports subvolumes to clients"),
       entry<ReplicateXlator>("cluster/replicate", {"cluster/afr"}, 2, kAny,
                              "N-way replication with changelogs and self-heal"),
+      entry<DistributeXlator>("cluster/distribute", {"cluster/dht"}, 1, kAny,
+                              "one namespace over many children, files placed by name hash"),
+      entry<NufaXlator>("cluster/nufa", {}, 1, kAny,
+                        "distribute that creates new files on the local child"),
       entry<IndexXlator>("features/index", {}, 1, 1,
                          "the brick's index of files with pending replication changes"),
   });

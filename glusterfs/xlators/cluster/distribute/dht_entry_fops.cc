@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// cluster/distribute: names — create files on their hashed child (or elsewhere plus a
+// linkfile), directories on every child with their layout, and keep linkfiles right through
+// link, unlink and rename.
+#include <sys/stat.h>
+
+#include "glusterfs/core/log.h"
+#include "glusterfs/xlators/cluster/distribute/dht_internal.h"
+
+namespace gf {
+
+using namespace dht;
+
+namespace {
+
+// The directory's layout, loading it with a lookup if this client has not seen it yet.
+Task<Result<int>> hashedFor(DistributeXlator& d, const CallCtx& ctx, const Loc& loc) {
+  int h = d.hashedChild(loc.parent, loc.name);
+  if (h >= 0) co_return h;
+  Loc dir;
+  dir.inode = loc.parent;
+  if (loc.parent) loc.parent->firstDentry(dir.parent, dir.name);
+  LookupReq req{dir, {}};
+  auto r = co_await d.lookup(ctx, req);
+  if (!r) co_return fail(r.error());
+  h = d.hashedChild(loc.parent, loc.name);
+  if (h < 0) co_return fail(EIO);
+  co_return h;
+}
+
+// A linkfile for `loc` on child `at`, pointing at child `target` (same gfid as the data).
+Task<Status> makeLinkfile(DistributeXlator& d, size_t at, const Loc& loc, size_t target,
+                          const Gfid& gfid) {
+  Loc l{loc.parent, loc.name, d.ownTable().create()};
+  MknodReq mk{l, S_IFREG | S_ISVTX, 0, 0, gfid};
+  auto made = co_await d.child(at).mknod(CallCtx::root(), mk);
+  if (!made) co_return made.error();
+  Iatt st = made->stat;
+  l.inode = d.ownTable().link(l.inode, nullptr, {}, st);
+  SetxattrReq sx{l, Dict{{kLinktoKey, d.child(target).name()}}, 0};
+  auto r = co_await d.child(at).setxattr(CallCtx::root(), sx);
+  if (!r) co_return r.error();
+  co_return Status{};
+}
+
+Task<void> removeName(DistributeXlator& d, size_t at, const Loc& loc) {
+  UnlinkReq rm{Loc{loc.parent, loc.name, nullptr}};
+  (void)co_await d.child(at).unlink(CallCtx::root(), rm);
+}
+
+// Files (regular, symlinks, devices): on the placement child, with a linkfile on the hashed
+// child when they differ.
+template <class Req, class Fop>
+Task<Result<EntryReply>> createFile(DistributeXlator& d, const CallCtx& ctx, const Req& in, Fop fop) {
+  Req req = in;
+  if (req.gfid.isNull()) req.gfid = Gfid::random();
+  auto hashed = co_await hashedFor(d, ctx, req.loc);
+  if (!hashed) co_return fail(hashed.error());
+  int target = co_await d.placementFor(*hashed);
+  if (target != *hashed) {
+    Status link = co_await makeLinkfile(d, static_cast<size_t>(*hashed), req.loc,
+                                        static_cast<size_t>(target), req.gfid);
+    if (!link) co_return fail(link.error());
+  }
+  auto r = co_await (d.child(static_cast<size_t>(target)).*fop)(ctx, req);
+  if (!r) {
+    if (target != *hashed) co_await removeName(d, static_cast<size_t>(*hashed), req.loc);
+    co_return r;
+  }
+  d.setCached(req.loc.inode, target);
+  if constexpr (std::is_same_v<Req, CreateReq>) setFdChild(d, req.fd, target);
+  co_return r;
+}
+
+}  // namespace
+
+Task<Result<EntryReply>> DistributeXlator::create(const CallCtx& ctx, const CreateReq& req) {
+  return createFile(*this, ctx, req, &Xlator::create);
+}
+Task<Result<EntryReply>> DistributeXlator::mknod(const CallCtx& ctx, const MknodReq& req) {
+  return createFile(*this, ctx, req, &Xlator::mknod);
+}
+Task<Result<EntryReply>> DistributeXlator::symlink(const CallCtx& ctx, const SymlinkReq& req) {
+  return createFile(*this, ctx, req, &Xlator::symlink);
+}
+
+// Directories: on the hashed child first (it decides EEXIST), then everywhere, each copy with
+// its slice of the layout.
+Task<Result<EntryReply>> DistributeXlator::mkdir(const CallCtx& ctx, const MkdirReq& in) {
+  MkdirReq req = in;
+  if (req.gfid.isNull()) req.gfid = Gfid::random();
+  auto hashed = co_await hashedFor(*this, ctx, req.loc);
+  if (!hashed) co_return fail(hashed.error());
+  auto first = co_await child(static_cast<size_t>(*hashed)).mkdir(ctx, req);
+  if (!first) co_return first;
+  auto up = upChildren();
+  std::vector<Task<Result<EntryReply>>> rest;
+  for (size_t i = 0; i < childCount(); ++i)
+    if (up[i] && static_cast<int>(i) != *hashed) rest.push_back(child(i).mkdir(ctx, req));
+  (void)co_await whenAll(std::move(rest));
+  Layout layout = Layout::uniform(childCount());
+  Loc dir = req.loc;
+  dir.inode = ownTable().link(ownTable().create(), nullptr, {}, first->stat);
+  for (size_t i = 0; i < childCount(); ++i) {
+    if (!up[i]) continue;
+    SetxattrReq sx{dir, Dict{{kLayoutKey, encodeRange(*layout.get(i))}}, 0};
+    (void)co_await child(i).setxattr(CallCtx::root(), sx);
+  }
+  setLayout(req.loc.inode, layout);
+  co_return first;
+}
+
+Task<Result<EntryReply>> DistributeXlator::link(const CallCtx& ctx, const LinkReq& req) {
+  auto src = co_await locate(*this, ctx, req.oldLoc);
+  if (!src) co_return fail(src.error());
+  auto hashed = co_await hashedFor(*this, ctx, req.newLoc);
+  if (!hashed) co_return fail(hashed.error());
+  auto r = co_await child(static_cast<size_t>(*src)).link(ctx, req);
+  if (!r) co_return r;
+  if (*hashed != *src)
+    (void)co_await makeLinkfile(*this, static_cast<size_t>(*hashed), req.newLoc,
+                                static_cast<size_t>(*src), r->stat.gfid);
+  co_return r;
+}
+
+Task<Result<Empty>> DistributeXlator::unlink(const CallCtx& ctx, const UnlinkReq& req) {
+  auto cached = co_await locate(*this, ctx, req.loc);
+  if (!cached) co_return fail(cached.error());
+  auto r = co_await child(static_cast<size_t>(*cached)).unlink(ctx, req);
+  if (!r) co_return r;
+  int hashed = hashedChild(req.loc.parent, req.loc.name);
+  if (hashed >= 0 && hashed != *cached) co_await removeName(*this, static_cast<size_t>(hashed), req.loc);
+  co_return r;
+}
+
+// Every copy goes, or none: a copy that refuses (not empty) gets the others back.
+Task<Result<Empty>> DistributeXlator::rmdir(const CallCtx& ctx, const RmdirReq& req) {
+  auto up = upChildren();
+  for (bool b : up)
+    if (!b) co_return fail(ENOTCONN);  // a copy we cannot see may hold entries
+  int hashed = hashedChild(req.loc.parent, req.loc.name);
+  std::vector<size_t> order;
+  for (size_t i = 0; i < childCount(); ++i)
+    if (static_cast<int>(i) != hashed) order.push_back(i);
+  if (hashed >= 0) order.push_back(static_cast<size_t>(hashed));
+  std::vector<size_t> removed;
+  for (size_t i : order) {
+    auto r = co_await child(i).rmdir(ctx, req);
+    if (r || r.errnum() == ENOENT) {
+      removed.push_back(i);
+      continue;
+    }
+    // Put back what we removed, with its gfid and layout slice.
+    for (size_t j : removed) {
+      MkdirReq mk{req.loc, 0755, 0, req.loc.gfid()};
+      LookupReq probe{req.loc, {}};
+      if (auto st = co_await child(i).lookup(CallCtx::root(), probe); st)
+        mk.mode = st->stat.mode & 07777;
+      (void)co_await child(j).mkdir(CallCtx::root(), mk);
+    }
+    co_return r;
+  }
+  co_return Empty{};
+}
+
+Task<Result<AttrReply>> DistributeXlator::rename(const CallCtx& ctx, const RenameReq& req) {
+  bool isDir = req.oldLoc.inode && req.oldLoc.inode->isDir();
+  if (isDir) {
+    // Directories exist everywhere: rename every copy.
+    auto up = upChildren();
+    for (bool b : up)
+      if (!b) co_return fail(ENOTCONN);
+    std::vector<Task<Result<AttrReply>>> calls;
+    for (size_t i = 0; i < childCount(); ++i) calls.push_back(child(i).rename(ctx, req));
+    auto all = co_await whenAll(std::move(calls));
+    for (auto& r : all)
+      if (!r) co_return std::move(r);
+    co_return std::move(all.front());
+  }
+  auto src = co_await locate(*this, ctx, req.oldLoc);
+  if (!src) co_return fail(src.error());
+  auto newHashed = co_await hashedFor(*this, ctx, req.newLoc);
+  if (!newHashed) co_return fail(newHashed.error());
+  int oldHashed = hashedChild(req.oldLoc.parent, req.oldLoc.name);
+  // Where the file being replaced (if any) keeps its data.
+  int dstCached = -1;
+  if (req.newLoc.inode) {
+    LookupReq probe{req.newLoc, {}};
+    if (auto d = co_await lookup(ctx, probe); d) dstCached = cachedChild(req.newLoc.inode);
+  }
+  auto r = co_await child(static_cast<size_t>(*src)).rename(ctx, req);
+  if (!r) co_return r;
+  if (dstCached >= 0 && dstCached != *src) co_await removeName(*this, static_cast<size_t>(dstCached), req.newLoc);
+  if (*newHashed != *src) {
+    co_await removeName(*this, static_cast<size_t>(*newHashed), req.newLoc);
+    Status s = co_await makeLinkfile(*this, static_cast<size_t>(*newHashed), req.newLoc,
+                                     static_cast<size_t>(*src), r->stat.gfid);
+    if (!s)
+      GF_LOG_WARNING(name(), "%s: cannot make linkfile on %s: %s", req.newLoc.path().c_str(),
+                     child(static_cast<size_t>(*newHashed)).name().c_str(), s.error().message().c_str());
+  }
+  if (oldHashed >= 0 && oldHashed != *src) co_await removeName(*this, static_cast<size_t>(oldHashed), req.oldLoc);
+  setCached(req.oldLoc.inode, *src);
+  co_return r;
+}
+
+}  // namespace gf
