@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 namespace gf {
 namespace {
@@ -152,7 +153,8 @@ class Parser {
                            "' given twice (first at line " + std::to_string(o.line) + ")");
       cur_.options.push_back(RawOption{std::string(key), std::string(rest), vf_.file, lineNo});
     } else if (keyword == "subvolumes") {
-      if (rest.empty()) fail(lineNo, "volume '" + cur_.name + "': 'subvolumes' needs at least one name");
+      if (rest.empty())
+        fail(lineNo, "volume '" + cur_.name + "': 'subvolumes' needs at least one name");
       if (!cur_.subvolumes.empty())
         fail(lineNo, "volume '" + cur_.name + "': 'subvolumes' given twice");
       std::set<std::string> seen;
@@ -163,11 +165,14 @@ class Parser {
         if (!seen.insert(name).second)
           fail(lineNo, "volume '" + cur_.name + "': subvolume '" + name + "' listed twice");
         if (!defined_.count(name)) {
-          if (laterRefersBack(name))
-            fail(lineNo, "volume '" + cur_.name + "': subvolume '" + name +
-                             "' refers back to '" + cur_.name + "' (cycle)");
-          fail(lineNo, "volume '" + cur_.name + "': subvolume '" + name +
-                           "' is not defined before use (define it earlier in the file)");
+          std::string what = "volume '" + cur_.name + "': subvolume '" + name + "'";
+          Ahead ahead = lookAhead();
+          if (leadsBack(ahead, name))
+            fail(lineNo, what + " refers back to '" + cur_.name + "' (cycle)");
+          if (auto it = ahead.find(name); it != ahead.end())
+            fail(lineNo, what + " is not defined before use (it is defined at line " +
+                             std::to_string(it->second.first) + "; define it earlier)");
+          fail(lineNo, what + " is not defined (no volume of that name in the file)");
         }
         cur_.subvolumes.emplace_back(name, lineNo);
       }
@@ -177,20 +182,39 @@ class Parser {
     }
   }
 
-  // Looks ahead (textually) for `volume NAME ... subvolumes ... CUR ...` to tell a cycle from a
-  // plain forward reference in the error message.
-  bool laterRefersBack(const std::string& name) const {
+  // The volumes of the whole text, read loosely (name -> line, subvolumes), to tell a cycle or
+  // a later definition from a missing volume in the error message.
+  using Ahead = std::map<std::string, std::pair<int, std::vector<std::string>>>;
+  Ahead lookAhead() const {
+    Ahead out;
     std::istringstream in{std::string(text_)};
-    std::string line;
-    bool inside = false;
-    while (std::getline(in, line)) {
+    std::string line, current;
+    for (int n = 1; std::getline(in, line); ++n) {
       std::string_view rest = trimRight(stripComment(line));
       std::string_view kw = nextWord(rest);
-      if (kw == "volume") inside = nextWord(rest) == name;
-      else if (kw == "end-volume") inside = false;
-      else if (inside && kw == "subvolumes")
-        while (!rest.empty())
-          if (nextWord(rest) == cur_.name) return true;
+      if (kw == "volume") {
+        current = std::string(nextWord(rest));
+        out.emplace(current, std::make_pair(n, std::vector<std::string>{}));
+      } else if (kw == "end-volume") {
+        current.clear();
+      } else if (!current.empty() && kw == "subvolumes") {
+        while (!rest.empty()) out[current].second.emplace_back(nextWord(rest));
+      }
+    }
+    return out;
+  }
+
+  // Whether `name`, through the subvolumes of the volumes in `ahead`, leads to the current one.
+  bool leadsBack(const Ahead& ahead, const std::string& name) const {
+    std::set<std::string> seen;
+    std::vector<std::string> todo{name};
+    while (!todo.empty()) {
+      std::string v = std::move(todo.back());
+      todo.pop_back();
+      if (v == cur_.name) return true;
+      if (!seen.insert(v).second) continue;
+      if (auto it = ahead.find(v); it != ahead.end())
+        for (const auto& s : it->second.second) todo.push_back(s);
     }
     return false;
   }

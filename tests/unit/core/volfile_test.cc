@@ -218,12 +218,12 @@ TEST(VolfileTest, SubvolumesErrors) {
 TEST(VolfileTest, SubvolumeDefinedLater) {
   EXPECT_VOLFILE_ERROR(
       "volume top\n type x/y\n subvolumes leaf\nend-volume\nvolume leaf\n type x/y\nend-volume\n",
-      3, "subvolume 'leaf' is not defined before use");
+      3, "subvolume 'leaf' is not defined before use (it is defined at line 5; define it earlier)");
 }
 
 TEST(VolfileTest, SubvolumeNeverDefined) {
   EXPECT_VOLFILE_ERROR("volume top\n type x/y\n subvolumes ghost\nend-volume\n", 3,
-                       "subvolume 'ghost' is not defined");
+                       "subvolume 'ghost' is not defined (no volume of that name in the file)");
 }
 
 TEST(VolfileTest, SelfReferenceIsACycle) {
@@ -236,6 +236,23 @@ TEST(VolfileTest, TwoVolumeCycleIsNamedAsSuch) {
       "volume a\n type x/y\n subvolumes b\nend-volume\nvolume b\n type x/y\n subvolumes a\n"
       "end-volume\n",
       3, "subvolume 'b' refers back to 'a' (cycle)");
+}
+
+TEST(VolfileTest, LongerCycleIsNamedAsSuch) {
+  EXPECT_VOLFILE_ERROR(
+      "volume a\n type x/y\n subvolumes b\nend-volume\n"
+      "volume b\n type x/y\n subvolumes c\nend-volume\n"
+      "volume c\n type x/y\n subvolumes a\nend-volume\n",
+      3, "subvolume 'b' refers back to 'a' (cycle)");
+}
+
+TEST(VolfileTest, ForwardReferenceIntoAnUnrelatedLoopIsNotACycleOfThisVolume) {
+  // b and c point at each other, but nothing leads back to a: a's problem is the order.
+  EXPECT_VOLFILE_ERROR(
+      "volume a\n type x/y\n subvolumes b\nend-volume\n"
+      "volume b\n type x/y\n subvolumes c\nend-volume\n"
+      "volume c\n type x/y\n subvolumes b\nend-volume\n",
+      3, "subvolume 'b' is not defined before use (it is defined at line 5");
 }
 
 TEST(VolfileTest, UnknownKeyword) {
