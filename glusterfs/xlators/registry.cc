@@ -9,6 +9,7 @@
 #include "glusterfs/xlators/features/filter/filter_xlator.h"
 #include "glusterfs/xlators/cluster/distribute/distribute_xlator.h"
 #include "glusterfs/xlators/cluster/replicate/replicate_xlator.h"
+#include "glusterfs/xlators/cluster/stripe/stripe_xlator.h"
 #include "glusterfs/xlators/features/index/index_xlator.h"
 #include "glusterfs/xlators/features/locks/locks_xlator.h"
 #include "glusterfs/xlators/performance/io-threads/io_threads_xlator.h"
@@ -50,6 +51,8 @@ const XlatorRegistry& builtinXlators() {
                               "one namespace over many children, files placed by name hash"),
       entry<NufaXlator>("cluster/nufa", {}, 1, kAny,
                         "distribute that creates new files on the local child"),
+      entry<StripeXlator>("cluster/stripe", {}, 2, 256,
+                          "a file's blocks spread round-robin over the children"),
       entry<IndexXlator>("features/index", {}, 1, 1,
                          "the brick's index of files with pending replication changes"),
   });

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// cluster/stripe: a file's blocks spread round-robin over the children.
+//
+// Block i (of the file's block size) lives on child i mod N, at its own offset: every child
+// holds a sparse file, and after close each holds the full logical size. The block size is
+// chosen at create from `block-size` patterns ("*.mpg:1MB,*:128KB", first match wins) and
+// kept with the file (trusted.stripe.block-size) so that every client agrees. Names, attributes
+// and directories are on every child; reads and writes are cut at block boundaries and go to
+// the children holding them in parallel. Offsets near 2^63 are handled without overflow.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "glusterfs/core/options.h"
+#include "glusterfs/core/xlator.h"
+
+namespace gf {
+
+inline constexpr const char* kStripeBlockKey = "trusted.stripe.block-size";
+
+class StripeXlator : public Xlator {
+ public:
+  struct Config {
+    std::vector<std::pair<std::string, uint64_t>> blockSizes;  // pattern -> size
+  };
+  static const OptionTable<Config>& optionTable();
+  StripeXlator(const XlatorArgs& args, Config config);
+
+  void notify(const Event& ev) override;
+
+#define GF_STRIPE_FOP_(name, Req, Rep, flags) \
+  Task<Result<Rep>> name(const CallCtx& ctx, const Req& req) override;
+  GF_FOP_LIST(GF_STRIPE_FOP_)
+#undef GF_STRIPE_FOP_
+
+  size_t childCount() const { return children().size(); }
+  uint64_t blockSizeFor(std::string_view name) const;
+  uint64_t blockSizeOf(const InodePtr& inode) const;
+  void setBlockSize(const InodePtr& inode, uint64_t bs);
+  bool allUp() const;
+
+ private:
+  Config config_;
+  mutable std::mutex mutex_;
+  std::vector<bool> up_;
+  bool announcedUp_ = false;
+};
+
+// Block arithmetic (also used by tests).
+namespace stripe {
+struct Piece {
+  size_t child;
+  uint64_t offset;  // the same on the child as in the file
+  uint64_t length;
+};
+// Cuts [offset, offset + length) at block boundaries; length is clipped so the end does not
+// pass 2^64 - 1.
+std::vector<Piece> split(uint64_t offset, uint64_t length, uint64_t blockSize, size_t children);
+size_t childOf(uint64_t offset, uint64_t blockSize, size_t children);
+}  // namespace stripe
+
+}  // namespace gf
