@@ -28,6 +28,20 @@ load_fuse() {
 
 patch_level() { cat /sys/module/fuse/parameters/patch_level 2>/dev/null || echo none; }
 
+# ext_backing DIR: mount an ext2 file system on a 256 MiB RAM disk at DIR (Debian's own ext4,
+# brd and crc modules). tmpfs in 6.1 refuses O_DIRECT, so a daemon that passes O_DIRECT on to
+# its backing files needs this to serve O_DIRECT at all.
+ext_backing() {
+	grep -q " $1 " /proc/mounts && return 0
+	for m in crc32c_generic crc16 mbcache jbd2 ext4; do
+		grep -q "^$m " /proc/modules || insmod "/opt/ko/ext/$m.ko" || return 1
+	done
+	grep -q "^brd " /proc/modules || insmod /opt/ko/ext/brd.ko rd_nr=1 rd_size=262144 max_part=0 ||
+		return 1
+	mke2fs -b 4096 /dev/ram0 >/dev/null 2>&1 || return 1
+	mkdir -p "$1" && mount -t ext2 /dev/ram0 "$1"
+}
+
 # ---- mounts -------------------------------------------------------------------------------------
 # wait_mounted: until $MNT is a FUSE mount that answers (INIT done), at most ~10 s.
 wait_mounted() {
@@ -56,7 +70,7 @@ mount_fs() {
 	case $d in
 	fusetestd) fusetestd --stats "$STATS" "$@" "$SRC" "$MNT" 2>/tmp/daemon.err & ;;
 	stockfs) stockfs --stats "$STATS" "$SRC" "$MNT" "$@" 2>/tmp/daemon.err & ;;
-	passthrough) passthrough-static --stats "$STATS" "$@" "$SRC" "$MNT" 2>/tmp/daemon.err & ;;
+	passthrough) passthrough-static -f --stats "$STATS" "$@" "$SRC" "$MNT" 2>/tmp/daemon.err & ;;
 	*) msg "unknown daemon $d"; return 1 ;;
 	esac
 	DPID=$!

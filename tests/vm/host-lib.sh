@@ -4,7 +4,7 @@
 #   vm_prereqs [ABI]   checks packages and tools; sets ABI, RUN_IN_VM, VM_ACCEL; on a missing
 #                      piece prints the reason as its last line and returns 1 (callers exit 77)
 #   stage_guest DIR    builds the modules and static guest programs and lays out DIR as the
-#                      guest's /opt: bin/, ko/{patched,stock,virtio}/, guest-lib.sh[, gluster/]
+#                      guest's /opt: bin/, ko/{patched,stock,virtio,ext}/, guest-lib.sh[, gluster/]
 
 vm_skip() { echo "SKIP: $*"; return 1; }
 
@@ -57,7 +57,7 @@ copy_with_libs() {
 	install -D -m 755 "$bin" "$dir/bin/${bin##*/}"
 	readelf -l "$bin" 2>/dev/null | grep -q INTERP || return 0
 	mkdir -p "$dir/lib"
-	for lib in $(ldd "$bin" | awk '/=>/ { print $3 } /^\s*\/.*ld-linux/ { print $1 }'); do
+	for lib in $(ldd "$bin" | awk '/=>/ { print $3 } /^[ \t]*\/.*ld-linux/ { print $1 }'); do
 		[ -f "$lib" ] && cp -L "$lib" "$dir/lib/"
 	done
 }
@@ -74,10 +74,18 @@ stage_guest() {
 	if [ -r "$STOCK_KO" ]; then cp "$STOCK_KO" "$dir/ko/stock/fuse.ko"
 	else xz -dc "$STOCK_KO.xz" >"$dir/ko/stock/fuse.ko"; fi
 	local m
-	for m in virtio_ring virtio; do
-		m=/lib/modules/$ABI/kernel/drivers/virtio/$m.ko
-		if [ -r "$m" ]; then cp "$m" "$dir/ko/virtio/"; elif [ -r "$m.xz" ]; then
-			xz -dc "$m.xz" >"$dir/ko/virtio/$(basename "$m")"; fi
+	# stock modules the guest loads besides fuse: virtio (for virtiofs.ko) and what an ext2
+	# file system on a RAM disk needs (a backing store with O_DIRECT, which tmpfs lacks in 6.1)
+	mkdir -p "$dir/ko/ext"
+	for m in virtio:virtio_ring virtio:virtio ext:crc32c_generic ext:crc16 ext:mbcache ext:jbd2 \
+	         ext:ext4 ext:brd; do
+		local sub=${m%%:*} f
+		f=$(modinfo -k "$ABI" -F filename "${m#*:}" 2>/dev/null) || f=
+		case $f in
+		*.ko) cp "$f" "$dir/ko/$sub/" ;;
+		*.ko.xz) xz -dc "$f" >"$dir/ko/$sub/${m#*:}.ko" ;;
+		*) echo "stage: stock module ${m#*:} not found for $ABI" ;;
+		esac
 	done
 
 	# static guest programs

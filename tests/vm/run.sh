@@ -40,7 +40,7 @@ echo "run.sh: staged guest files in $stage ($((SECONDS - start))s)"
 
 # ---- boot once, run the checks ---------------------------------------------------------------
 set +e
-"$RUN_IN_VM" --accel "$VM_ACCEL" -q -m 1536 -t 280 --dmesg fail -a "$stage" \
+"$RUN_IN_VM" --accel "$VM_ACCEL" -q -m 1536 -t 290 --dmesg fail -a "$stage" \
 	-f tests/vm/guest-test.sh -l "$log"
 rc=$?
 set -e
