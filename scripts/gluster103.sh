@@ -47,6 +47,8 @@ die() {
 	exit 1
 }
 say() { echo "gluster103: $*" >&2; }
+# step MESSAGE: a timestamped progress line (teardowns show where their time goes).
+step() { printf 'gluster103: %(%H:%M:%S)T %s\n' -1 "$*" >&2; }
 
 alive() {
 	local s
@@ -156,6 +158,7 @@ cmd_glusterd_stop() {
 	pid=$(cat "$STATE/glusterd.pid" 2>/dev/null)
 	[ -n "$pid" ] && stop_pid "$pid"
 	rm -f "$STATE/glusterd.ours" "$STATE/glusterd.pid"
+	step "glusterd stopped"
 }
 
 # --- volumes --------------------------------------------------------------------------------------
@@ -382,12 +385,15 @@ cmd_down() {
 			cmd_umount "$m" || say "could not unmount $m"
 		done < <(grep '^mount=' "$f")
 	fi
+	[ -n "$quiet" ] || step "down $vol: clients unmounted"
 	if glusterd_answers && gcli volume info "$vol" >/dev/null 2>&1; then
 		while read -r b; do
 			pid=$(brick_pid "$vol" "$b") && pids+=("$pid")
 		done < <(brick_list "$vol")
 		gcli volume stop "$vol" force >/dev/null 2>&1 || true
+		step "down $vol: stopped"
 		gcli volume delete "$vol" >/dev/null 2>&1 || say "volume delete $vol failed"
+		step "down $vol: deleted"
 	elif [ -d "/var/lib/glusterd/vols/$vol" ] && [ -z "$quiet" ]; then
 		say "glusterd is not answering; $vol is still defined in /var/lib/glusterd"
 	fi
@@ -400,11 +406,13 @@ cmd_down() {
 		fi
 	done
 	for pid in "${pids[@]}"; do stop_pid "$pid"; done
+	[ -n "$quiet" ] || step "down $vol: no brick process left"
 	if [ -n "$root" ] && [ -d "$root" ]; then
 		if awk -v r="$root/" 'index($2, r) == 1 { f = 1 } END { exit !f }' /proc/self/mounts; then
 			say "not removing $root: something is still mounted beneath it"
 		else
 			rm -rf "$root"
+			step "down $vol: bricks removed"
 		fi
 	fi
 	rm -f "$f"
