@@ -8,6 +8,7 @@
 #include "glusterfs/xlators/debug/trace/trace_xlator.h"
 #include "glusterfs/xlators/features/filter/filter_xlator.h"
 #include "glusterfs/xlators/cluster/distribute/distribute_xlator.h"
+#include "glusterfs/xlators/cluster/ha/ha_xlator.h"
 #include "glusterfs/xlators/cluster/replicate/replicate_xlator.h"
 #include "glusterfs/xlators/cluster/stripe/stripe_xlator.h"
 #include "glusterfs/xlators/features/index/index_xlator.h"
@@ -53,6 +54,8 @@ const XlatorRegistry& builtinXlators() {
                         "distribute that creates new files on the local child"),
       entry<StripeXlator>("cluster/stripe", {}, 2, 256,
                           "a file's blocks spread round-robin over the children"),
+      entry<HaXlator>("cluster/ha", {}, 2, kAny,
+                      "several paths to one volume; calls move to a live path"),
       entry<IndexXlator>("features/index", {}, 1, 1,
                          "the brick's index of files with pending replication changes"),
   });
