@@ -11,6 +11,7 @@
 #include "glusterfs/xlators/cluster/ha/ha_xlator.h"
 #include "glusterfs/xlators/cluster/replicate/replicate_xlator.h"
 #include "glusterfs/xlators/cluster/stripe/stripe_xlator.h"
+#include "glusterfs/xlators/cluster/unify/unify_xlator.h"
 #include "glusterfs/xlators/features/index/index_xlator.h"
 #include "glusterfs/xlators/features/locks/locks_xlator.h"
 #include "glusterfs/xlators/performance/io-threads/io_threads_xlator.h"
@@ -56,6 +57,8 @@ const XlatorRegistry& builtinXlators() {
                           "a file's blocks spread round-robin over the children"),
       entry<HaXlator>("cluster/ha", {}, 2, kAny,
                       "several paths to one volume; calls move to a live path"),
+      entry<UnifyXlator>("cluster/unify", {}, 1, kAny,
+                         "files on one child each (by a scheduler), names in a namespace volume"),
       entry<IndexXlator>("features/index", {}, 1, 1,
                          "the brick's index of files with pending replication changes"),
   });
