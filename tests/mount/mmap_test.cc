@@ -114,8 +114,11 @@ TEST_F(MmapTest, SharedWriteSurvivesRemount) {
     std::memcpy(p, late.data(), late.size());
     munmap(p, 8192);
   }
+  std::string err;
+  std::string before = mountIdentity(env().mount_dir, &err);
   CommandResult r = runShell(env().remount_cmd);
   ASSERT_EQ(r.status, 0) << r.describe(env().remount_cmd);
+  ASSERT_EQ(mountIdentity(env().mount_dir, &err), before) << "REMOUNT_CMD did not remount " << err;
   std::string got;
   ASSERT_EQ(readFile(path("f"), &got), "") << "after remount";
   EXPECT_EQ(firstDifference(data, got), "") << "mapped data after remount";

@@ -212,10 +212,12 @@ std::string CommandResult::describe(std::string_view cmd) const {
 }
 
 CommandResult runShell(const std::string& cmd) {
+  // Output goes to an unlinked temporary file, not a pipe: a daemon the command starts (a
+  // remount) may keep its inherited stdout open long after the command itself has exited.
   CommandResult r;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    r.output = sysFail("pipe2");
+  FILE* out = std::tmpfile();
+  if (out == nullptr) {
+    r.output = sysFail("tmpfile");
     return r;
   }
   std::fflush(nullptr);
@@ -223,25 +225,25 @@ CommandResult runShell(const std::string& cmd) {
   if (pid == 0) {
     int null = open("/dev/null", O_RDONLY);
     dup2(null, 0);
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
+    dup2(fileno(out), 1);
+    dup2(fileno(out), 2);
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  close(fds[1]);
   if (pid < 0) {
-    close(fds[0]);
+    std::fclose(out);
     r.output = sysFail("fork");
     return r;
   }
   registerChild(pid);
-  readAll(fds[0], r.output);
-  close(fds[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   unregisterChild(pid);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  lseek(fileno(out), 0, SEEK_SET);
+  readAll(fileno(out), r.output);
+  std::fclose(out);
   return r;
 }
 

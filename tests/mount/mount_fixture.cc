@@ -9,9 +9,12 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 #include <vector>
 
 namespace mt {
@@ -289,6 +292,58 @@ std::string probeUnlinkOpen(const std::string& dir) {
   return err;
 }
 
+namespace {
+
+// Undoes mountinfo's octal escapes (\040 for a space).
+std::string unescapeMountField(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string mountIdentity(const std::string& path, std::string* err) {
+  char real[PATH_MAX];
+  if (realpath(path.c_str(), real) == nullptr) {
+    *err = sysFail("realpath(" + path + ")");
+    return "";
+  }
+  std::string target = real;
+  std::string info;
+  *err = readFile("/proc/self/mountinfo", &info);
+  if (!err->empty()) return "";
+  std::string best, best_point;
+  size_t pos = 0;
+  while (pos < info.size()) {
+    size_t end = info.find('\n', pos);
+    if (end == std::string::npos) end = info.size();
+    std::istringstream line(info.substr(pos, end - pos));
+    pos = end + 1;
+    std::string id, parent, devno, root, point, field, fstype, source;
+    line >> id >> parent >> devno >> root >> point;
+    while (line >> field && field != "-") {
+    }
+    line >> fstype >> source;
+    point = unescapeMountField(point);
+    bool covers = point == "/" || target == point || target.starts_with(point + "/");
+    // Longest mount point wins; among equal ones the later (topmost) entry.
+    if (covers && point.size() >= best_point.size()) {
+      best_point = point;
+      best = point + " " + fstype + " " + unescapeMountField(source);
+    }
+  }
+  if (best.empty()) *err = "no mount holds " + target;
+  return best;
+}
+
 void MountTest::SetUp() {
   if (env().mount_dir.empty()) {
     FAIL() << "MOUNT_DIR is not set: point it at the mounted directory to test "
@@ -300,6 +355,17 @@ void MountTest::SetUp() {
   struct stat st;
   ASSERT_EQ(stat(env().mount_dir.c_str(), &st), 0) << sysFail("stat(MOUNT_DIR)");
   ASSERT_TRUE(S_ISDIR(st.st_mode)) << env().mount_dir << " is not a directory";
+  // A filesystem that died and was lazily unmounted would leave the tests running, and passing,
+  // on the directory underneath: every test checks that MOUNT_DIR is still the mount it was.
+  static const std::string first_identity = [] {
+    std::string e;
+    return mountIdentity(env().mount_dir, &e);
+  }();
+  std::string err;
+  std::string identity = mountIdentity(env().mount_dir, &err);
+  ASSERT_EQ(err, "");
+  ASSERT_EQ(identity, first_identity)
+      << "MOUNT_DIR is no longer on the filesystem the run started on (did the mount go away?)";
   const auto* info = testing::UnitTest::GetInstance()->current_test_info();
   name_ = "mt." + std::to_string(getpid()) + "." + info->test_suite_name() + "." + info->name();
   for (char& c : name_) {

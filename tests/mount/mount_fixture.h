@@ -96,6 +96,10 @@ std::string probeMtimeOnly(const std::string& dir);
 // .fuse_hiddenXXX until the last close).
 std::string probeUnlinkOpen(const std::string& dir);
 
+// "MOUNTPOINT FSTYPE SOURCE" of the mount that holds `path` (from /proc/self/mountinfo), or ""
+// with *err set. A remount keeps it; a mount that went away changes it.
+std::string mountIdentity(const std::string& path, std::string* err);
+
 class MountTest : public testing::Test {
  protected:
   void SetUp() override;
