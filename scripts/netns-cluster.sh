@@ -192,7 +192,7 @@ netns_list() {
 	local ns state i
 	for ns in $(_netns_hosts); do
 		i=${ns##*-h}
-		if ip -o link show "$ns" 2>/dev/null | grep -q '[<,]UP[,>]'; then state=up; else state=cut; fi
+		if ip -o link show "$ns" 2>/dev/null | grep -q '[<,]UP[,>]'; then state="up"; else state="cut"; fi
 		printf 'h%s\t%s\t%s\t%s\n' "$i" "$(_netns_subnet).$i" "$state" "$ns"
 	done
 }

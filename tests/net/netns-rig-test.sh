@@ -224,7 +224,7 @@ check "h2 pings h1" netns_exec h2 "$NT" ping "$A1" 3 2000
 
 echo "== TCP"
 netns_exec h2 "$NT" serve 7777 >"$work/server.out" 2>&1 &
-for i in $(seq 1 50); do grep -q listening "$work/server.out" && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -qs listening "$work/server.out" && break; sleep 0.1; done
 check "echo server listens in h2" grep -q listening "$work/server.out"
 rig_pids=$(ip netns pids "$(netns_ns h2)")
 check "the server runs inside h2's namespace" test -n "$rig_pids"
@@ -237,6 +237,23 @@ echo before >&"${CLIENT[1]}"
 IFS= read -r -t 5 -u "${CLIENT[0]}" line
 check "long-lived connection echoes" test "${line:-}" = "echo: before"
 rig_pids="$rig_pids $(ip netns pids "$(netns_ns h1)")"
+
+echo "== a FUSE mount made inside a host is visible to the test (shared mount namespace)"
+if command -v bindfs >/dev/null && [ -c /dev/fuse ]; then
+	mkdir -p "$work/src" "$work/mnt"
+	echo visible >"$work/src/probe"
+	before=$(ip netns pids "$(netns_ns h1)" | wc -l)
+	if netns_exec h1 bindfs "$work/src" "$work/mnt"; then
+		check "mount from h1 appears outside" grep -q " $work/mnt fuse" /proc/self/mounts
+		check "its files are readable outside" grep -qx visible "$work/mnt/probe"
+		check "its daemon runs in h1's namespace" test "$(ip netns pids "$(netns_ns h1)" | wc -l)" -gt "$before"
+		umount "$work/mnt"
+	else
+		check "bindfs mounts from inside h1" false
+	fi
+else
+	echo "skip (bindfs or /dev/fuse missing)"
+fi
 
 echo "== cut h2"
 check "cut h2" netns_cut h2
@@ -256,7 +273,7 @@ IFS= read -r -t 25 -u "${CLIENT[0]}" line
 check "the waiting data arrives after the restore (TCP retransmission)" test "${line:-}" = "echo: during-cut"
 check "h1 pings h2 again" netns_exec h1 "$NT" ping "$A2" 3 2000
 check "a fresh connection from h1 echoes again" bash -c "echo again | '$RIG' exec h1 '$NT' connect $A2 7777 3000 | grep -qx 'echo: again'"
-exec {CLIENT[1]}>&-
+eval "exec ${CLIENT[1]}>&-"  # close the client's stdin: it ends
 
 echo "== down"
 check "down" "$RIG" down
@@ -273,7 +290,7 @@ gone() { # PID...: none of them alive (zombies count as gone)
 # shellcheck disable=SC2086
 check "no process of the rig left (server, client: $(echo $rig_pids))" gone $rig_pids
 check "down again is a no-op" "$RIG" down
-check "exec into a removed host fails cleanly" fails netns_exec h1 true
+check "exec into a removed host fails cleanly" fails netns_exec h1 true 2>/dev/null
 
 if [ $failed = 0 ]; then
 	echo "netns-rig-test: PASS"
