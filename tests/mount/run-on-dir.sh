@@ -105,7 +105,8 @@ echo
 echo "================ mount tests on $name: $verdict ================"
 echo "$counts${why:+ ($why)}"
 tail -n +2 <<<"$summary"
-missing=$(grep -o "capability '[a-z_]*' is missing" "$log" | sort -u | sed "s/capability '\(.*\)' is missing/\1/" | paste -sd, -)
+missing=$(grep -o "capability '[a-z_]*' is missing" "$log" | sort -u |
+	sed "s/capability '\(.*\)' is missing/\1/" | paste -sd, -)
 [ -n "$missing" ] && echo "capabilities missing on this mount: $missing"
 # A killed run cannot clean up after itself: remove the test directories it created (bounded,
 # since the mount itself may be what hangs).
