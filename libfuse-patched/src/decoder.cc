@@ -13,7 +13,7 @@ constexpr size_t kHeader = sizeof(fuse_in_header);
 // Reads the header fields that fit into `out.h` (so a reply can still name the unique).
 void partialHeader(const char* buf, size_t len, Decoded& out) {
   out.h = fuse_in_header{};
-  std::memcpy(&out.h, buf, len < kHeader ? len : kHeader);
+  if (len) std::memcpy(&out.h, buf, len < kHeader ? len : kHeader);
 }
 
 DecodeStatus checkOpcode(uint32_t opcode, Decoded& out) {
