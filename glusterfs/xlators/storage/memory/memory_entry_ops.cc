@@ -27,7 +27,19 @@ Result<EntryReply> MemoryXlator::lookupSync(const CallCtx& c, const LookupReq& r
   } else {
     return fail(EINVAL);
   }
-  return EntryReply{n->iatt(), {}};
+  // Requested xattrs ("name" or "prefix*") come with the entry, whoever asks, as storage/posix
+  // returns them (replicate reads its changelogs this way on every lookup).
+  EntryReply out{n->iatt(), {}};
+  for (const auto& want : r.xattrs) {
+    if (!want.empty() && want.back() == '*') {
+      std::string_view prefix(want.data(), want.size() - 1);
+      for (const auto& [key, value] : n->xattrs)
+        if (std::string_view(key).substr(0, prefix.size()) == prefix) out.xdata[key] = value;
+    } else if (auto it = n->xattrs.find(want); it != n->xattrs.end()) {
+      out.xdata[want] = it->second;
+    }
+  }
+  return out;
 }
 
 Result<EntryReply> MemoryXlator::mkdirSync(const CallCtx& c, const MkdirReq& r) {
