@@ -38,8 +38,10 @@ Task<Result<EntryReply>> createEntry(ReplicateXlator& afr, const CallCtx& ctx, c
                                      Fop fop) {
   Req req = in;
   if (req.gfid.isNull()) req.gfid = Gfid::random();
+  TxnTarget t = onEntry(req.loc);
+  t.created = req.loc.inode;
   co_return co_await transact<EntryReply>(
-      afr, ctx, onEntry(req.loc), [&](size_t i) { return (afr.child(i).*fop)(ctx, req); });
+      afr, ctx, std::move(t), [&](size_t i) { return (afr.child(i).*fop)(ctx, req); });
 }
 }  // namespace
 

@@ -114,8 +114,14 @@ Task<void> healUnlock(ReplicateXlator& afr, const CallCtx& ctx, TxnKind kind, co
   (void)co_await whenAll(std::move(calls));
 }
 
+std::vector<bool> answeredCopies(const CopyView& view) {
+  std::vector<bool> out(view.copies.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = view.answered(i);
+  return out;
+}
+
 Task<void> clearObserved(ReplicateXlator& afr, const CallCtx& ctx, const Loc& loc,
-                         const PendingMatrix& m, TxnKind kind) {
+                         const PendingMatrix& m, TxnKind kind, const std::vector<bool>& inStep) {
   const size_t n = afr.childCount();
   std::vector<Task<Result<XattrReply>>> calls;
   std::vector<XattropReq> reqs;
@@ -125,7 +131,7 @@ Task<void> clearObserved(ReplicateXlator& afr, const CallCtx& ctx, const Loc& lo
     std::vector<int32_t> delta(n, 0);
     bool any = false;
     for (size_t j = 0; j < n; ++j)
-      if (int32_t v = m.get(i, j, kind); v != 0) delta[j] = -v, any = true;
+      if (int32_t v = m.get(i, j, kind); v != 0 && inStep[j]) delta[j] = -v, any = true;
     if (!any) continue;
     reqs.push_back(XattropReq{loc, XattropOp::kAddArray, changelogDelta(afr.childNames(), kind, delta)});
     calls.push_back(afr.child(i).xattrop(ctx, reqs.back()));

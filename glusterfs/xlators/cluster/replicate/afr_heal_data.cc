@@ -61,7 +61,7 @@ Task<HealResult> healData(ReplicateXlator& afr, const Loc& loc, HealChoice choic
   SourceVerdict v = selectSources(m, TxnKind::kData, afr.favoriteIndex());
   HealResult result = HealResult::kNothingToDo;
   if (!v.needsHeal && choice.source < 0) {
-    afr.setReadable(loc.inode, std::vector<bool>(afr.childCount(), true), false, false);
+    afr.setReadable(loc.inode, answeredCopies(view), false, false);
   } else if (v.splitBrain && choice.source < 0) {
     GF_LOG_ERROR(afr.name(), "%s: data split-brain (%s); reads fail with EIO until it is "
                  "resolved (favorite-child or gluster-heal resolve)", loc.path().c_str(),
@@ -101,8 +101,8 @@ Task<HealResult> healData(ReplicateXlator& afr, const Loc& loc, HealChoice choic
         total += *copied;
       }
       if (result == HealResult::kHealed) {
-        co_await clearObserved(afr, ctx, loc, m, TxnKind::kData);
-        afr.setReadable(loc.inode, std::vector<bool>(afr.childCount(), true), false, false);
+        co_await clearObserved(afr, ctx, loc, m, TxnKind::kData, opened);
+        afr.setReadable(loc.inode, opened, false, false);  // not a copy that is down
         GF_LOG_INFO(afr.name(), "%s: data healed from %s (%llu of %llu bytes copied)",
                     loc.path().c_str(), afr.childNames()[src].c_str(),
                     (unsigned long long)total, (unsigned long long)size);

@@ -65,7 +65,7 @@ Task<Status> removeTree(ReplicateXlator& afr, const CallCtx& ctx, size_t sink, c
 }
 
 Task<Status> createCopy(ReplicateXlator& afr, size_t src, size_t sink, const Loc& dir,
-                        const std::string& name, const Iatt& st);
+                        const std::string& name, const Iatt& st, const std::string& sibling = {});
 
 // Copies every name of directory `l` from `src` into the (new, empty) copy on `sink`.
 Task<Status> copyTree(ReplicateXlator& afr, size_t src, size_t sink, const Loc& l) {
@@ -80,8 +80,9 @@ Task<Status> copyTree(ReplicateXlator& afr, size_t src, size_t sink, const Loc& 
 }
 
 // Creates `name` on `sink` as it is on `src`: same gfid, type, owner, mode, contents.
+// `sibling`: another name of the same file in `dir` on the sink (a hard link to make).
 Task<Status> createCopy(ReplicateXlator& afr, size_t src, size_t sink, const Loc& dir,
-                        const std::string& name, const Iatt& st) {
+                        const std::string& name, const Iatt& st, const std::string& sibling) {
   CallCtx ctx = healCtx();
   ctx.uid = st.uid;  // the brick gives new files to the caller
   ctx.gid = st.gid;
@@ -97,15 +98,17 @@ Task<Status> createCopy(ReplicateXlator& afr, size_t src, size_t sink, const Loc
     if (!target) co_return target.error();
     SymlinkReq req{target->target, l, 0, st.gfid};
     made = co_await c.symlink(ctx, req);
-  } else if (st.isReg() && st.nlink > 1) {
-    // Another name of the same file may already be there: link to it, keep one inode.
-    Loc existing{nullptr, {}, childLoc(afr, dir, name, &st).inode};
-    LinkReq req{existing, l};
-    made = co_await c.link(ctx, req);
-    if (!made) {
-      MknodReq mk{l, st.mode, 0, 0, st.gfid};
-      made = co_await c.mknod(ctx, mk);
-    }
+  } else if (st.isReg()) {
+    // Another name of the same file may already be there (a hard link, or the old name of a
+    // file renamed into another directory meanwhile): link to it, keep one inode.
+    // By name when the sink has one in this directory (every brick resolves that), else by
+    // gfid.
+    Loc existing{sibling.empty() ? nullptr : dir.inode, sibling, childLoc(afr, dir, name, &st).inode};
+    LinkReq link{existing, l};
+    MknodReq mk{l, st.mode, 0, 0, st.gfid};
+    if (st.nlink > 1 || !sibling.empty()) made = co_await c.link(ctx, link);
+    if (!made) made = co_await c.mknod(ctx, mk);
+    if (!made && made.errnum() == EEXIST) made = co_await c.link(ctx, link);
   } else {
     MknodReq req{l, st.mode, st.rdev, 0, st.gfid};
     made = co_await c.mknod(ctx, req);
@@ -165,6 +168,15 @@ Task<HealResult> healEntry(ReplicateXlator& afr, const Loc& dir, HealChoice choi
       if (!lists[sink]) continue;
       for (size_t src : sources) {
         if (src == sink || !lists[src]) continue;
+        // Names the source no longer has were removed while this copy was away. Remove them
+        // first: a file renamed meanwhile keeps its gfid, which its new name needs.
+        if (authoritative)
+          for (const auto& [name, st] : Listing(*lists[sink])) {
+            if (lists[src]->count(name)) continue;
+            Status r = co_await removeTree(afr, ctx, sink, dir, name, st);
+            if (!r) result = HealResult::kFailed;
+            else lists[sink]->erase(name);
+          }
         for (const auto& [name, st] : *lists[src]) {
           auto have = lists[sink]->find(name);
           if (have != lists[sink]->end()) {
@@ -176,22 +188,20 @@ Task<HealResult> healEntry(ReplicateXlator& afr, const Loc& dir, HealChoice choi
               continue;
             }
           }
-          Status r = co_await createCopy(afr, src, sink, dir, name, st);
+          std::string sibling;
+          if (st.isReg())
+            for (const auto& [other, ost] : *lists[sink])
+              if (ost.gfid == st.gfid && ost.isReg()) sibling = other;
+          Status r = co_await createCopy(afr, src, sink, dir, name, st, sibling);
           if (!r) result = HealResult::kFailed;
           else (*lists[sink])[name] = st;
-        }
-        if (!authoritative) continue;
-        // Names the source no longer has were removed while this copy was away.
-        for (const auto& [name, st] : Listing(*lists[sink])) {
-          if (lists[src]->count(name)) continue;
-          Status r = co_await removeTree(afr, ctx, sink, dir, name, st);
-          if (!r) result = HealResult::kFailed;
-          else lists[sink]->erase(name);
         }
       }
     }
     if (result == HealResult::kHealed && v.needsHeal) {
-      co_await clearObserved(afr, ctx, dir, m, TxnKind::kEntry);
+      std::vector<bool> listed(n);
+      for (size_t i = 0; i < n; ++i) listed[i] = lists[i].has_value();
+      co_await clearObserved(afr, ctx, dir, m, TxnKind::kEntry, listed);
       GF_LOG_INFO(afr.name(), "%s: directory entries healed", dir.path().c_str());
     }
   }

@@ -74,7 +74,7 @@ Task<HealResult> healMetadata(ReplicateXlator& afr, const Loc& loc, HealChoice c
         }
       }
       if (result == HealResult::kHealed) {
-        co_await clearObserved(afr, ctx, loc, m, TxnKind::kMetadata);
+        co_await clearObserved(afr, ctx, loc, m, TxnKind::kMetadata, answeredCopies(view));
         GF_LOG_INFO(afr.name(), "%s: metadata healed from %s", loc.path().c_str(),
                     afr.childNames()[src].c_str());
       }

@@ -10,6 +10,17 @@ namespace gf {
 
 using namespace afr;
 
+namespace {
+// Something to heal between copies that answered: a copy that is down stays accused until it
+// is back (healing without it would only cost locks).
+bool healable(const PendingMatrix& m, TxnKind kind) {
+  for (size_t i = 0; i < m.size(); ++i)
+    for (size_t j = 0; j < m.size(); ++j)
+      if (m.answered(i) && m.answered(j) && m.get(i, j, kind) > 0) return true;
+  return false;
+}
+}  // namespace
+
 Task<Result<EntryReply>> ReplicateXlator::lookup(const CallCtx& ctx, const LookupReq& req) {
   const size_t n = childCount();
   for (int attempt = 0;; ++attempt) {
@@ -51,16 +62,23 @@ Task<Result<EntryReply>> ReplicateXlator::lookup(const CallCtx& ctx, const Looku
     auto data = selectSources(m, TxnKind::kData, favorite_);
     auto meta = selectSources(m, TxnKind::kMetadata, favorite_);
     auto entry = selectSources(m, TxnKind::kEntry, favorite_);
+    // A first lookup's inode is not linked yet (the caller links it from our reply), so the
+    // bricks could not resolve it or its children: heal through an inode of our own that
+    // carries the file's gfid.
+    Loc self = req.loc;
+    if (!self.inode || !self.inode->linked())
+      self.inode = healTable_.link(healTable_.create(), nullptr, {}, st);
     if (mayHeal) {
       bool again = false;
-      if (st.isDir() && entry.needsHeal && !entry.splitBrain && config_.entrySelfHeal)
-        again |= co_await healEntry(*this, req.loc) == HealResult::kHealed;
-      if (meta.needsHeal && !meta.splitBrain && config_.metadataSelfHeal)
-        again |= co_await healMetadata(*this, req.loc) == HealResult::kHealed;
-      if (again) continue;
-      if (st.isReg() && data.needsHeal && !data.splitBrain && config_.dataSelfHeal)
-        healer_->healInBackground(req.loc);
+      if (st.isDir() && healable(m, TxnKind::kEntry) && !entry.splitBrain && config_.entrySelfHeal)
+        again |= co_await healEntry(*this, self) == HealResult::kHealed;
+      if (healable(m, TxnKind::kMetadata) && !meta.splitBrain && config_.metadataSelfHeal)
+        again |= co_await healMetadata(*this, self) == HealResult::kHealed;
+      if (again) continue;  // look again at what the heal left
     }
+    // Contents heal in the background, also after a metadata heal made us look again.
+    if (st.isReg() && healable(m, TxnKind::kData) && !data.splitBrain && config_.dataSelfHeal)
+      healer_->healInBackground(self);
     if (data.splitBrain || meta.splitBrain)
       GF_LOG_ERROR(name(), "%s: split-brain (%s%s): data %s, metadata %s", req.loc.path().c_str(),
                    data.splitBrain ? "data" : "", meta.splitBrain ? " metadata" : "",

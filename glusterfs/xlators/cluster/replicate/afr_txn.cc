@@ -213,7 +213,8 @@ Task<Result<std::vector<bool>>> Txn::begin() {
     count = 0;
     for (bool b : participating) count += b;
     if (count == 0 || count < afr_.quorumCount()) {
-      co_await end(std::vector<bool>(n, false));
+      // No copy will do the fop: no copy is behind, so the pre-ops taken are undone in full.
+      co_await end(std::vector<bool>(n, true));
       co_return fail(count == 0 ? ENOTCONN : EROFS);
     }
   }

@@ -23,6 +23,7 @@ struct TxnTarget {
   std::string basename;  // entry: the name locked in `loc`
   std::optional<Loc> loc2;  // rename: the second parent directory
   std::string basename2;
+  InodePtr created;  // entry: the new file (copies where the create failed lack it)
 };
 
 class Txn {

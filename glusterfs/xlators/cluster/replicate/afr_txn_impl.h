@@ -2,12 +2,16 @@
 // transact(): the template part of replicate's transaction (included by afr_txn.h).
 #pragma once
 
+#include "glusterfs/core/log.h"
+
 namespace gf::afr {
 
 template <class Rep>
 Task<Result<Rep>> transact(ReplicateXlator& afr, const CallCtx& ctx, TxnTarget target,
                            std::function<Task<Result<Rep>>(size_t)> op) {
   const size_t n = afr.childCount();
+  std::vector<InodePtr> touched{target.loc.inode, target.created};
+  if (target.loc2) touched.push_back(target.loc2->inode);
   Txn txn(afr, ctx, std::move(target));
   auto participants = co_await txn.begin();
   if (!participants) co_return fail(participants.error());
@@ -33,6 +37,13 @@ Task<Result<Rep>> transact(ReplicateXlator& afr, const CallCtx& ctx, TxnTarget t
   for (const auto& e : errors) refusedAlike = refusedAlike && e == errors[0];
   co_await txn.end(refusedAlike ? *participants : ok);
   if (successes == 0) co_return fail(pickError(errors));
+  for (const auto& inode : touched) afr.markBehind(inode, ok);
+  // Acknowledged only when the quorum has it; the copies that took it stay the sources.
+  if (successes < afr.quorumCount()) {
+    GF_LOG_WARNING(afr.name(), "a change reached %zu of %zu copies, quorum is %zu: reported as "
+                   "failed", successes, n, afr.quorumCount());
+    co_return fail(pickError(errors));
+  }
   for (size_t k = 0; k < who.size(); ++k)
     if (results[k].ok()) co_return std::move(results[k]);
   co_return fail(EIO);

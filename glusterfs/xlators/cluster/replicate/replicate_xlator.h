@@ -76,6 +76,9 @@ class ReplicateXlator : public Xlator {
   void setReadable(const InodePtr& inode, const std::vector<bool>& good, bool dataSplitBrain,
                    bool metadataSplitBrain);
   bool dataSplitBrain(const InodePtr& inode) const;
+  // After a change: copies not in `inStep` missed it, so reads must not go there until a
+  // lookup or heal says otherwise.
+  void markBehind(const InodePtr& inode, const std::vector<bool>& inStep);
   AfrHealer& healer() { return *healer_; }
 
  private:

@@ -139,6 +139,36 @@ Task<Result<XattrReply>> IndexXlator::getxattr(const CallCtx& ctx, const Getxatt
   return child().getxattr(ctx, req);
 }
 
+bool IndexXlator::indexed(const Gfid& gfid) const {
+  std::lock_guard lock(mutex_);
+  return !gfid.isNull() && dirty_.count(gfid);
+}
+
+void IndexXlator::forget(const Gfid& gfid) {
+  std::lock_guard lock(mutex_);
+  if (dirty_.erase(gfid)) unlinkat(dirFd_, gfid.str().c_str(), 0);
+}
+
+Task<Result<Empty>> IndexXlator::unlink(const CallCtx& ctx, const UnlinkReq& req) {
+  Gfid gfid = req.loc.gfid();
+  uint32_t links = 0;
+  if (indexed(gfid)) {
+    StatReq before{req.loc};
+    auto st = co_await child().stat(ctx, before);
+    if (st) links = st->stat.nlink;
+  }
+  auto r = co_await child().unlink(ctx, req);
+  if (r && links == 1) forget(gfid);
+  co_return r;
+}
+
+Task<Result<Empty>> IndexXlator::rmdir(const CallCtx& ctx, const RmdirReq& req) {
+  Gfid gfid = req.loc.gfid();
+  auto r = co_await child().rmdir(ctx, req);
+  if (r && indexed(gfid)) forget(gfid);
+  co_return r;
+}
+
 size_t IndexXlator::pendingCount() const {
   std::lock_guard lock(mutex_);
   return dirty_.size();

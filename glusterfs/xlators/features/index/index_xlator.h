@@ -6,7 +6,8 @@
 // whose counters become non-zero gets an entry in `index-base` (a symlink named by its gfid,
 // pointing at its path as last known); when they are all zero again the entry goes. Answers
 // getxattr of `glusterfs.index.pending` (on any inode) with the list: one "GFID\tPATH" line
-// per entry. Put it between the brick's locks and storage; keep index-base outside the brick
+// per entry. An entry also goes when its file's last name or its directory is removed on this
+// brick. Put it between the brick's locks and storage; keep index-base outside the brick
 // directory.
 #pragma once
 
@@ -35,11 +36,17 @@ class IndexXlator : public Xlator {
   Task<Result<XattrReply>> xattrop(const CallCtx& ctx, const XattropReq& req) override;
   Task<Result<XattrReply>> fxattrop(const CallCtx& ctx, const FxattropReq& req) override;
   Task<Result<XattrReply>> getxattr(const CallCtx& ctx, const GetxattrReq& req) override;
+  // A file or directory removed here needs no heal here any more: its entry goes with it
+  // (the parent directory's own entry carries the removal to the other copies).
+  Task<Result<Empty>> unlink(const CallCtx& ctx, const UnlinkReq& req) override;
+  Task<Result<Empty>> rmdir(const CallCtx& ctx, const RmdirReq& req) override;
 
   size_t pendingCount() const;
 
  private:
   void observe(const Gfid& gfid, const std::string& path, const Dict& values);
+  bool indexed(const Gfid& gfid) const;
+  void forget(const Gfid& gfid);
   Result<XattrReply> listing() const;
 
   Config config_;
