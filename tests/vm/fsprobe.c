@@ -298,6 +298,7 @@ static int cmd_maildir(int argc, char** argv) {  // DIR N
     snprintf(path2, sizeof path2, "%s/new/%d.M%dP1.vm", argv[0], 1700000000 + i, i);
     CHECK(rename(path, path2) == 0, "rename %s", path);
   }
+  double t_deliver = now() - t;
   for (int pass = 0; pass < 2; pass++) {
     snprintf(path, sizeof path, "%s/%s", argv[0], pass ? "cur" : "new");
     DIR* d = opendir(path);
@@ -317,6 +318,7 @@ static int cmd_maildir(int argc, char** argv) {  // DIR N
     closedir(d);
     CHECK(seen == n, "%s lists %d of %d messages", path, seen, n);
   }
+  printf("deliver=%.4f list=%.4f ", t_deliver, now() - t - t_deliver);
   result(now() - t, 0, (uint64_t)n);
   return 0;
 }
