@@ -99,6 +99,12 @@ $(BIN)/glusterfsd: $(call obj,glusterfs/daemon/glusterfsd_main.cc glusterfs/daem
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+# The self-heal tool: the client graph in-process, no FUSE.
+$(BIN)/gluster-heal: $(call obj,glusterfs/daemon/gluster_heal_main.cc glusterfs/daemon/daemon_util.cc) \
+                     $(GF_LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BIN)/mount.glusterfs: glusterfs/daemon/mount.glusterfs.in config.mk
 	@mkdir -p $(@D)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
@@ -126,7 +132,7 @@ $(BUILD)/fuzz/lfp_request_fuzz: $(LFP_FUZZ_SRC)
 	$(CXX) $(CPPFLAGS) -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined \
 	  -fno-omit-frame-pointer -pthread $(LFP_FUZZ_SRC) -o $@ $(filter -luring,$(LDLIBS))
 
-PROGRAMS := $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/mount.glusterfs
+PROGRAMS := $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/gluster-heal $(BIN)/mount.glusterfs
 EXAMPLES := $(if $(wildcard libfuse-patched/examples/passthrough.cc),$(BIN)/passthrough $(BIN)/passthrough-stock $(BIN)/passthrough-static)
 
 # ---- tests ---------------------------------------------------------------------------------
@@ -187,13 +193,13 @@ DESTDIR ?=
 install: programs
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MOUNT_HELPER_DIR) \
 	        $(DESTDIR)$(PREFIX)/share/glusterfs/examples
-	install -m 755 $(BIN)/glusterfs $(BIN)/glusterfsd $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/gluster-heal $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BIN)/mount.glusterfs $(DESTDIR)$(MOUNT_HELPER_DIR)/
 	install -m 644 share/examples/*.vol $(DESTDIR)$(PREFIX)/share/glusterfs/examples/
 	@if [ "$(ENABLE_KMOD)" = yes ]; then kernel/build.sh $(if $(KERNEL_ABI),--kernel $(KERNEL_ABI)) --out $(BUILD)/kernel --install "$(DESTDIR)"; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/glusterfs $(DESTDIR)$(SBINDIR)/glusterfsd
+	rm -f $(DESTDIR)$(SBINDIR)/glusterfs $(DESTDIR)$(SBINDIR)/glusterfsd $(DESTDIR)$(SBINDIR)/gluster-heal
 	rm -f $(DESTDIR)$(MOUNT_HELPER_DIR)/mount.glusterfs
 	rm -rf $(DESTDIR)$(PREFIX)/share/glusterfs/examples
 	-rmdir $(DESTDIR)$(PREFIX)/share/glusterfs 2>/dev/null
