@@ -41,9 +41,11 @@ void FuseBridge::listxattr(lfp::Request r, lfp::Ino ino, size_t size) {
   CallCtx c = callCtx(r);
   fuseCall(
       std::move(r), [this, c, req = ListxattrReq{t.loc}] { return top().listxattr(c, req); },
-      [size](lfp::Request& r, const ListxattrReply& rep) {
+      [size, privileged = c.uid == 0](lfp::Request& r, const ListxattrReply& rep) {
         std::string all;
         for (const auto& n : rep.names) {
+          // As on local filesystems, trusted.* names are only listed for the privileged.
+          if (!privileged && n.rfind("trusted.", 0) == 0) continue;
           all += n;
           all.push_back('\0');
         }

@@ -40,7 +40,9 @@ VOL
 
 fails=0
 check() { # check DESCRIPTION COMMAND...
-	if "$@"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
+	local what=$1
+	shift
+	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
 }
 mounted() { grep -q " $mnt fuse" /proc/mounts; }
 wait_gone() { # wait_gone PID: up to 10 s for the process to exit
@@ -53,7 +55,7 @@ mount_volume || { echo "FAIL: could not mount"; cat "$work/client.log"; exit 1; 
 check "mounted" mounted
 
 # --- the POSIX suite ------------------------------------------------------------------------
-tests/mount/run-on-dir.sh --build "$build" --dir "$mnt" --brick "$brick" \
+tests/mount/run-on-dir.sh --build "$build" --dir "$mnt" --brick "$brick" --expect all \
 	--remount "umount $mnt && $gfs -f $vol -l $work/client.log -p $work/pid $mnt" ||
 	fails=$((fails + 1))
 

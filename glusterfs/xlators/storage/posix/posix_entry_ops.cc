@@ -97,6 +97,8 @@ Result<EntryReply> PosixXlator::createSync(const CallCtx& c, const CreateReq& r)
       return fail(h.error());
     }
   }
+  // The inode gets its handle now: it may be unlinked before anyone looks it up again.
+  if (auto h = handles_->handleOfOpenFile(fd, out.stat.gfid)) handles_->attach(r.loc.inode, *h);
   auto ctx = std::make_shared<PosixFdCtx>();
   ctx->fd = fd;
   r.fd->ctx().set(this, ctx);

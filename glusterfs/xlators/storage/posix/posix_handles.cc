@@ -255,6 +255,29 @@ Result<Iatt> PosixHandles::statFd(int fd, const Gfid& gfid) {
   return iattFromStat(st, gfid);
 }
 
+Result<PosixInodePtr> PosixHandles::handleOfOpenFile(int openFd, const Gfid& gfid) {
+  int fd = ::open(procPath(openFd).c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0) return fail(errno);
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    int e = errno;
+    close(fd);
+    return fail(e);
+  }
+  auto h = std::make_shared<PosixInodeCtx>();
+  h->fd = fd;
+  h->dev = st.st_dev;
+  h->ino = st.st_ino;
+  h->type = st.st_mode & S_IFMT;
+  h->gfid = gfid;
+  h->index = index_;
+  std::lock_guard lock(index_->mutex);
+  auto& slot = index_->byDevIno[DevIno{st.st_dev, st.st_ino}];
+  if (auto other = slot.lock()) return other;
+  slot = h;
+  return h;
+}
+
 Result<Iatt> PosixHandles::statHandle(const PosixInodeCtx& h) { return statFd(h.fd, h.gfid); }
 
 Result<Iatt> PosixHandles::adoptNew(const PosixInodeCtx& parent, std::string_view name,

@@ -78,6 +78,9 @@ class PosixHandles {
   Result<Iatt> adoptNew(const PosixInodeCtx& parent, std::string_view name, const CallCtx& c,
                         const Gfid& wanted, uint32_t requestedMode, int openFd = -1);
 
+  // A handle for a file we just created and hold open (its gfid known): later fops on the
+  // inode (even after an unlink) find it without a name.
+  Result<PosixInodePtr> handleOfOpenFile(int openFd, const Gfid& gfid);
   Result<Iatt> statHandle(const PosixInodeCtx& h);
   Result<Iatt> statFd(int fd, const Gfid& gfid);
   void attach(const InodePtr& inode, const PosixInodePtr& h);
