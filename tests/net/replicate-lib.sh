@@ -176,13 +176,16 @@ EOF
 	} >>"$file"
 }
 
-# rl_mount HOST VOLFILE MOUNTPOINT: a glusterfs client running in HOST's namespace.
+# rl_mount HOST VOLFILE MOUNTPOINT: a glusterfs client running in HOST's namespace. Without
+# kernel caching by default (several mounts share files); RL_MOUNT_OPTS overrides that.
 rl_mount() {
 	local host=$1 vol=$2 mnt=$3 tag
 	tag=$(basename "$mnt")
 	mkdir -p "$mnt"
+	# shellcheck disable=SC2086
 	netns_exec "$host" "$RL_BIN/glusterfs" -f "$vol" -l "$RL_WORK/logs/client-$tag.log" \
-		-p "$RL_WORK/client-$tag.pid" --attribute-timeout=0 --entry-timeout=0 "$mnt" || return 1
+		-p "$RL_WORK/client-$tag.pid" ${RL_MOUNT_OPTS---attribute-timeout=0 --entry-timeout=0} \
+		"$mnt" || return 1
 	RL_MOUNTS+=("$mnt")
 	RL_CLIENT_PIDS+=("$(cat "$RL_WORK/client-$tag.pid")")
 }
