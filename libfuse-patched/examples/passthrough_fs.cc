@@ -57,6 +57,7 @@ void Fs::init(lfp::ConnectionInfo& conn) {
   // source tree instead so other users of the source directory see them.
   if (opts_.locks) conn.want |= lfp::kCapPosixLocks | lfp::kCapFlockLocks;
   if (opts_.readdirplus) conn.want |= lfp::kCapReaddirplus | lfp::kCapReaddirplusAuto;
+  // Killing set-id bits ourselves spares the kernel a security.capability lookup per write.
   conn.want |= lfp::kCapCacheSymlinks | lfp::kCapHandleKillprivV2;
   conn.want &= conn.capable;
   if (!(conn.want & lfp::kCapPassthrough)) opts_.kernelPassthrough = false;
@@ -249,13 +250,36 @@ void Fs::statfs(lfp::Request r, lfp::Ino ino) {
 
 // Extended attributes: O_PATH handles cannot carry f*xattr calls, so they go through the
 // handle's /proc/self/fd link, which resolves to the node itself (a symlink stays the link).
+// The daemon runs as root, so it applies the trusted.* rule for unprivileged callers itself.
+namespace {
+
+bool isTrusted(const char* name) { return std::strncmp(name, "trusted.", 8) == 0; }
+
+// Drops trusted.* names from a listxattr buffer.
+size_t filterTrusted(char* buf, size_t len) {
+  size_t out = 0;
+  for (size_t at = 0; at < len;) {
+    size_t n = strnlen(buf + at, len - at) + 1;
+    if (!isTrusted(buf + at)) {
+      std::memmove(buf + out, buf + at, n);
+      out += n;
+    }
+    at += n;
+  }
+  return out;
+}
+
+}  // namespace
+
 void Fs::setxattr(lfp::Request r, lfp::Ino ino, const char* name, const char* value, size_t size,
                   int flags) {
+  if (isTrusted(name) && r.ctx().uid != 0) return r.replyErr(EPERM);
   int rc = ::setxattr(procPath(node(ino)->fd).c_str(), name, value, size, flags);
   r.replyErr(rc == 0 ? 0 : errno);
 }
 
 void Fs::getxattr(lfp::Request r, lfp::Ino ino, const char* name, size_t size) {
+  if (isTrusted(name) && r.ctx().uid != 0) return r.replyErr(ENODATA);
   std::string path = procPath(node(ino)->fd);
   if (size == 0) {
     ssize_t n = ::getxattr(path.c_str(), name, nullptr, 0);
@@ -269,17 +293,20 @@ void Fs::getxattr(lfp::Request r, lfp::Ino ino, const char* name, size_t size) {
 
 void Fs::listxattr(lfp::Request r, lfp::Ino ino, size_t size) {
   std::string path = procPath(node(ino)->fd);
-  if (size == 0) {
-    ssize_t n = ::listxattr(path.c_str(), nullptr, 0);
-    return n < 0 ? r.replyErr(errno) : r.replyXattrSize(static_cast<size_t>(n));
-  }
-  std::vector<char> buf(size);
-  ssize_t n = ::listxattr(path.c_str(), buf.data(), size);
+  bool filter = r.ctx().uid != 0;
+  ssize_t n = ::listxattr(path.c_str(), nullptr, 0);
   if (n < 0) return r.replyErr(errno);
-  r.replyBuf(buf.data(), static_cast<size_t>(n));
+  std::vector<char> buf(static_cast<size_t>(n) + 1);
+  n = ::listxattr(path.c_str(), buf.data(), buf.size());
+  if (n < 0) return r.replyErr(errno);
+  size_t len = filter ? filterTrusted(buf.data(), static_cast<size_t>(n)) : static_cast<size_t>(n);
+  if (size == 0) return r.replyXattrSize(len);
+  if (len > size) return r.replyErr(ERANGE);
+  r.replyBuf(buf.data(), len);
 }
 
 void Fs::removexattr(lfp::Request r, lfp::Ino ino, const char* name) {
+  if (isTrusted(name) && r.ctx().uid != 0) return r.replyErr(EPERM);
   int rc = ::removexattr(procPath(node(ino)->fd).c_str(), name);
   r.replyErr(rc == 0 ? 0 : errno);
 }

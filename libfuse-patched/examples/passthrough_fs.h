@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "lfp/lfp.h"
 
@@ -133,7 +134,9 @@ class Fs : public lfp::Operations {
   int entryForFd(int fd, lfp::Entry& e);
   void unref(Node* n, uint64_t count);
   void fillEntry(Node* n, const struct stat& st, lfp::Entry& e) const;
-  void finishOpen(int fd, lfp::FileInfo& fi);
+  void finishOpen(Node* n, int fd, lfp::FileInfo& fi);
+  int acquireBacking(Node* n, int fd);  // backing id, or 0 when passthrough is not possible
+  void releaseBacking(Node* n, int fd);
   void dirList(lfp::Request r, lfp::Ino ino, size_t size, off_t off, const lfp::FileInfo& fi,
                bool plus);
   int ownerFd(lfp::Ino ino, const lfp::FileInfo& fi);
@@ -146,8 +149,14 @@ class Fs : public lfp::Operations {
   Node root_;
   std::mutex mu_;
   std::map<std::pair<dev_t, ino_t>, Node*> nodes_;
+  struct Backing {
+    int id;
+    int fd;
+    unsigned opens;
+  };
   std::mutex backingMu_;
-  std::unordered_map<int, int> backing_;  // file fd -> passthrough backing id
+  std::unordered_map<Node*, Backing> backing_;  // one registered backing file per open inode
+  std::unordered_set<int> backingFds_;          // open handles that share a backing file
   std::mutex lockMu_;
   std::map<std::pair<lfp::Ino, uint64_t>, int> ownerFds_;  // (node, lock owner) -> OFD fd
 };

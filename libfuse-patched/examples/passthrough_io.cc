@@ -42,19 +42,48 @@ static int openFlags(int flags, bool writeback) {
   return flags | O_CLOEXEC;
 }
 
-void Fs::finishOpen(int fd, lfp::FileInfo& fi) {
+// Kernel passthrough needs one backing file per inode: the kernel refuses a second open of an
+// inode with a different backing file. So the first open registers a read-write handle of the
+// node and later opens share its id until the last of them is released.
+int Fs::acquireBacking(Node* n, int fd) {
+  std::lock_guard<std::mutex> g(backingMu_);
+  auto it = backing_.find(n);
+  if (it == backing_.end()) {
+    int bfd = ::open(procPath(n->fd).c_str(), O_RDWR | O_CLOEXEC);
+    if (bfd < 0) bfd = ::open(procPath(n->fd).c_str(), O_RDONLY | O_CLOEXEC);
+    if (bfd < 0) return 0;
+    int id = session_->registerBacking(bfd);
+    if (id <= 0) {
+      close(bfd);
+      return 0;
+    }
+    it = backing_.emplace(n, Backing{id, bfd, 0}).first;
+  }
+  ++it->second.opens;
+  backingFds_.insert(fd);
+  return it->second.id;
+}
+
+void Fs::releaseBacking(Node* n, int fd) {
+  std::lock_guard<std::mutex> g(backingMu_);
+  if (!backingFds_.erase(fd)) return;
+  auto it = backing_.find(n);
+  if (it == backing_.end() || --it->second.opens > 0) return;
+  session_->unregisterBacking(it->second.id);
+  close(it->second.fd);
+  backing_.erase(it);
+}
+
+void Fs::finishOpen(Node* n, int fd, lfp::FileInfo& fi) {
   if (fi.killSuidgid) killSuidgid(fd);
   fi.fh = static_cast<uint64_t>(fd);
   fi.directIo = opts_.directIo;
   fi.parallelDirectWrites = opts_.directIo;
   fi.keepCache = opts_.keepCache;
   if (opts_.kernelPassthrough && session_) {
-    int id = session_->registerBacking(fd);
-    if (id > 0) {
+    if (int id = acquireBacking(n, fd); id > 0) {
       fi.backingId = id;
       fi.directIo = false;
-      std::lock_guard<std::mutex> g(backingMu_);
-      backing_[fd] = id;
     }
   }
 }
@@ -62,7 +91,11 @@ void Fs::finishOpen(int fd, lfp::FileInfo& fi) {
 void Fs::open(lfp::Request r, lfp::Ino ino, lfp::FileInfo& fi) {
   int fd = ::open(procPath(node(ino)->fd).c_str(), openFlags(fi.flags, writeback_) & ~O_NOFOLLOW);
   if (fd < 0) return r.replyErr(errno);
-  finishOpen(fd, fi);
+  // Kernel-passthrough writes never come here, so set-id bits cannot be cleared on write as
+  // the kernel asks with killpriv v2: clear them when an unprivileged user opens for writing.
+  if (opts_.kernelPassthrough && (fi.flags & O_ACCMODE) != O_RDONLY && r.ctx().uid != 0)
+    fi.killSuidgid = true;
+  finishOpen(node(ino), fd, fi);
   r.replyOpen(fi);
 }
 
@@ -80,7 +113,7 @@ void Fs::create(lfp::Request r, lfp::Ino parent, const char* name, mode_t mode, 
     close(fd);
     return r.replyErr(err ? err : EIO);
   }
-  finishOpen(fd, fi);
+  finishOpen(node(e.ino), fd, fi);
   r.replyCreate(e, fi);
 }
 
@@ -97,7 +130,7 @@ void Fs::tmpfile(lfp::Request r, lfp::Ino parent, mode_t mode, lfp::FileInfo& fi
     close(fd);
     return r.replyErr(err);
   }
-  finishOpen(fd, fi);
+  finishOpen(node(e.ino), fd, fi);
   r.replyCreate(e, fi);
 }
 
@@ -130,18 +163,9 @@ void Fs::flush(lfp::Request r, lfp::Ino ino, const lfp::FileInfo& fi) {
   r.replyErr(rc == 0 ? 0 : errno);
 }
 
-void Fs::release(lfp::Request r, lfp::Ino, const lfp::FileInfo& fi) {
+void Fs::release(lfp::Request r, lfp::Ino ino, const lfp::FileInfo& fi) {
   int fd = static_cast<int>(fi.fh);
-  int id = 0;
-  {
-    std::lock_guard<std::mutex> g(backingMu_);
-    auto it = backing_.find(fd);
-    if (it != backing_.end()) {
-      id = it->second;
-      backing_.erase(it);
-    }
-  }
-  if (id > 0 && session_) session_->unregisterBacking(id);
+  if (opts_.kernelPassthrough && session_) releaseBacking(node(ino), fd);
   close(fd);
   r.replyOk();
 }

@@ -9,8 +9,8 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
-#include <vector>
 
 #include "libfuse-patched/common/log.h"
 #include "libfuse-patched/src/kernel_abi.h"
@@ -70,7 +70,24 @@ struct SplicePipes {
 };
 
 thread_local SplicePipes tPipes;
-thread_local std::vector<char> tReadBuf;
+
+// Page-aligned per-thread buffer for pread replies (O_DIRECT files need the alignment).
+struct ReadBuf {
+  char* p = nullptr;
+  size_t size = 0;
+  ~ReadBuf() { std::free(p); }
+  char* get(size_t want) {
+    if (want <= size) return p;
+    size_t n = (want + 4095) & ~size_t{4095};
+    char* q = static_cast<char*>(std::aligned_alloc(4096, n));
+    if (!q) return nullptr;
+    std::free(p);
+    p = q;
+    size = n;
+    return p;
+  }
+};
+thread_local ReadBuf tReadBuf;
 
 }  // namespace
 
@@ -108,17 +125,17 @@ int Channel::sendFd(uint64_t unique, int fd, off_t offset, size_t size) {
     int rc = spliceFd(unique, fd, offset, size);
     if (rc != -EAGAIN) return rc;  // -EAGAIN: splice unusable here, nothing sent yet
   }
-  std::vector<char>& buf = tReadBuf;
-  if (buf.size() < size) buf.resize(size);
+  char* buf = tReadBuf.get(size ? size : 1);
+  if (!buf) return send(unique, -ENOMEM, nullptr, 0);
   size_t got = 0;
   while (got < size) {
-    ssize_t n = ::pread(fd, buf.data() + got, size - got, offset + static_cast<off_t>(got));
+    ssize_t n = ::pread(fd, buf + got, size - got, offset + static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return send(unique, -errno, nullptr, 0);
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
-  iovec iov{buf.data(), got};
+  iovec iov{buf, got};
   return send(unique, 0, &iov, got ? 1 : 0);
 }
 

@@ -4,6 +4,8 @@
 #include "libfuse-patched/src/mount.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,6 +13,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -140,10 +144,49 @@ MountResult mountWithFusermount(const MountOptions& m, std::string* error) {
   }
   r.fd = fd;
   r.viaFusermount = true;
+  r.device = mountDevice(m.mountpoint);
   return r;
 }
 
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(const char* s) {
+  std::string out;
+  for (; *s; ++s) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) {
+      out += static_cast<char>((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+      s += 3;
+    } else {
+      out += *s;
+    }
+  }
+  return out;
+}
+
+// The connection of a /dev/fuse fd is gone once polling it reports an error.
+bool connectionAlive(int fd) {
+  if (fd < 0) return false;
+  pollfd p{fd, 0, 0};
+  return !(::poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
+}
+
 }  // namespace
+
+std::string mountDevice(const std::string& mountpoint) {
+  char real[PATH_MAX];
+  std::string want = ::realpath(mountpoint.c_str(), real) ? real : mountpoint;
+  FILE* f = std::fopen("/proc/self/mountinfo", "re");
+  if (!f) return "";
+  std::string found;
+  char line[8192];
+  while (std::fgets(line, sizeof line, f)) {
+    char dev[64], point[4096];
+    // ID PARENT MAJOR:MINOR ROOT MOUNTPOINT ...
+    if (std::sscanf(line, "%*u %*u %63s %*s %4095s", dev, point) != 2) continue;
+    if (unescape(point) == want) found = dev;  // later lines are mounted on top
+  }
+  std::fclose(f);
+  return found;
+}
 
 std::string kernelMountData(const MountOptions& m, int fd, unsigned rootmode,
                             unsigned long* flags) {
@@ -195,10 +238,20 @@ MountResult mountFuse(const MountOptions& m, std::string* error) {
     return r;
   }
   r.fd = fd;
+  r.device = mountDevice(m.mountpoint);
   return r;
 }
 
-void unmountFuse(const std::string& mountpoint, bool viaFusermount, bool lazy) {
+void unmountFuse(const std::string& mountpoint, bool viaFusermount, bool lazy, int fd,
+                 const std::string& device) {
+  if (!connectionAlive(fd)) return;  // already unmounted (or aborted)
+  std::string now = mountDevice(mountpoint);
+  if (now.empty() || (!device.empty() && now != device)) {
+    if (!now.empty())
+      log(kLogWarning, "not unmounting %s: the mount there (%s) is no longer ours (%s)",
+          mountpoint.c_str(), now.c_str(), device.c_str());
+    return;
+  }
   if (viaFusermount) {
     std::vector<std::string> args = {"-u", "-q"};
     if (lazy) args.push_back("-z");

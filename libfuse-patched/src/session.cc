@@ -35,12 +35,13 @@ int serveInit(Session::Impl& s, detail::BufferPool& pool) {
   std::shared_ptr<char> buf = pool.get();
   while (!s.initialized.load()) {
     if (s.stopping.load()) return 0;
-    ssize_t n = ::read(s.fd, buf.get(), s.bufSize);
+    ssize_t n = ::read(s.fd, buf.get() + detail::kRequestOffset, s.bufSize);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == ENOENT) continue;
       return errno;
     }
-    detail::processBuffer(s, *s.master, buf.get(), static_cast<size_t>(n), buf);
+    detail::processBuffer(s, *s.master, buf.get() + detail::kRequestOffset, static_cast<size_t>(n),
+                          buf);
     if (buf.use_count() > 1) buf = pool.get();
   }
   return 0;
@@ -80,7 +81,7 @@ Session::Session(Operations& ops, SessionOptions opts) : impl_(std::make_unique<
 
 Session::~Session() {
   Impl& s = *impl_;
-  if (s.mounted) detail::unmountFuse(s.mountpoint, s.viaFusermount, true);
+  if (s.mounted) detail::unmountFuse(s.mountpoint, s.viaFusermount, true, s.fd, s.mountDevice);
   s.uring.reset();
   s.master.reset();
   if (s.fd >= 0) ::close(s.fd);
@@ -104,6 +105,7 @@ bool Session::mount(const MountOptions& opts, std::string* error) {
   if (r.fd < 0) return false;
   s.fd = r.fd;
   s.viaFusermount = r.viaFusermount;
+  s.mountDevice = r.device;
   s.master = std::make_unique<detail::Channel>(s.fd, false);
   s.mountOpts = opts;
   s.mountpoint = opts.mountpoint;
@@ -116,7 +118,7 @@ int Session::loop() {
   if (s.fd < 0) return EINVAL;
   detail::installWakeHandler();
   s.stopping = false;
-  detail::BufferPool pool(s.bufSize);
+  detail::BufferPool pool(detail::kRequestOffset + s.bufSize);
   if (int e = serveInit(s, pool)) return e == ENODEV ? 0 : e;
   if (s.opts.splice && (s.kernelFlags & FUSE_SPLICE_WRITE)) s.master->setSpliceThreshold(65536);
 
@@ -168,7 +170,7 @@ void Session::exit() { impl_->wake(); }
 void Session::unmount() {
   Impl& s = *impl_;
   if (!s.mounted) return;
-  detail::unmountFuse(s.mountpoint, s.viaFusermount, false);
+  detail::unmountFuse(s.mountpoint, s.viaFusermount, false, s.fd, s.mountDevice);
   s.mounted = false;
 }
 

@@ -93,6 +93,7 @@ struct Session::Impl {
   int fd = -1;  // the /dev/fuse fd the mount was made with
   bool mounted = false;
   bool viaFusermount = false;
+  std::string mountDevice;  // "major:minor" of our mount, to never unmount someone else's
   std::unique_ptr<detail::Channel> master;
 
   detail::DecodeContext dctx;

@@ -126,7 +126,8 @@ void Worker::run() {
       if (!spliceOnce(buf)) break;
       continue;
     }
-    ssize_t n = ::read(fd, buf.get(), s_.bufSize);
+    char* req = buf.get() + kRequestOffset;
+    ssize_t n = ::read(fd, req, s_.bufSize);
     if (n < 0) {
       int e = errno;
       if (e == EINTR || e == EAGAIN || e == ENOENT) continue;  // ENOENT: request was aborted
@@ -136,7 +137,7 @@ void Worker::run() {
       }
       break;  // ENODEV: unmounted
     }
-    processBuffer(s_, *channel_, buf.get(), static_cast<size_t>(n), buf);
+    processBuffer(s_, *channel_, req, static_cast<size_t>(n), buf);
     if (buf.use_count() > 1) buf = pool_.get();  // the filesystem kept a WRITE's data
   }
   s_.wake();
@@ -157,7 +158,7 @@ bool Worker::spliceOnce(std::shared_ptr<char>& buf) {
   size_t len = static_cast<size_t>(n);
   constexpr size_t kHdr = sizeof(fuse_in_header);
   constexpr size_t kWriteHdr = kHdr + sizeof(fuse_write_in);
-  char* p = buf.get();
+  char* p = buf.get() + kRequestOffset;
   size_t head = len < kHdr ? len : kHdr;
   if (!readFull(pipe_[0], p, head)) {
     drainPipe(pipe_[0]);

@@ -2,6 +2,7 @@
 // A thread serving /dev/fuse: reads a request (plainly or spliced), dispatches it, repeats.
 #pragma once
 
+#include <linux/fuse.h>
 #include <pthread.h>
 
 #include <atomic>
@@ -14,8 +15,13 @@
 
 namespace lfp::detail {
 
-// Page-aligned request buffers. A buffer the filesystem still holds (WriteData::owner) after its
-// handler returned is not reused until released; the worker takes a fresh one meanwhile.
+// Requests are read this far into their buffer so that a WRITE's data (after the 40-byte
+// header and 40-byte write_in) starts on a page boundary: O_DIRECT backing files accept it as is.
+inline constexpr size_t kRequestOffset = 4096 - sizeof(fuse_in_header) - sizeof(fuse_write_in);
+
+// Page-aligned request buffers (kRequestOffset + the request size). A buffer the filesystem still
+// holds (WriteData::owner) after its handler returned is not reused until released; the worker
+// takes a fresh one meanwhile.
 class BufferPool {
  public:
   explicit BufferPool(size_t size);
