@@ -1,65 +1,93 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# demo.sh: mounts a GlusterFS 2.0-style local volume (storage/posix + features/locks) and runs
-# a maildir delivery workload on it: several writers deliver into tmp/, fsync, rename into
-# new/; a reader lists, moves to cur/, reads back and verifies every checksum.
+# demo.sh: the mail-spool cluster. Four brick hosts serve a distributed-replicated volume (two
+# replica-2 pairs, GlusterFS 2.0 volfiles); two mail-server hosts mount it and deliver mail
+# (write into tmp/, fsync, rename into new/) into many mailboxes at once. Mid-delivery one brick
+# is killed with SIGKILL and later restarted. Then every message is read back through the
+# other mail server and checked, the self-heal is awaited, and the bricks of each pair are
+# compared. Everything runs in network namespaces on this machine.
+#   scripts/demo.sh [--build DIR] [--messages N] [--local]
+# --local runs the single-brick local-volume demo instead (no namespaces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build
-writers=4 per_writer=100
+build=build messages=150 local=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
-	--messages) per_writer=$2; shift 2 ;;
+	--messages) messages=$2; shift 2 ;;
+	--local) local=1; shift ;;
 	*) echo "demo: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-build=$(cd "$build" && pwd)
-work=$(mktemp -d /tmp/gf-demo.XXXXXX)
-brick=$work/brick mnt=$work/spool vol=$work/spool.vol
-mkdir -p "$brick" "$mnt"
-cleanup() {
-	if grep -q " $mnt fuse" /proc/mounts; then umount "$mnt" || umount -l "$mnt"; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+[ $local = 1 ] && exec scripts/demo-local.sh --build "$build"
+[ "$(id -u)" = 0 ] || { echo "demo: needs root (network namespaces, FUSE)"; exit 1; }
 
-cat >"$vol" <<VOL
-# A local mail spool: one brick directory with POSIX locks on top.
-volume brick
-  type storage/posix
-  option directory $brick
-end-volume
+export SPOOL_BUILD=$build NETNS_CLUSTER=gfdemo NETNS_SUBNET=10.78.0
+. scripts/spool-cluster.sh
+trap spool_down EXIT
+say() { printf '\n== %s\n' "$*"; }
 
-volume spool
-  type features/locks
-  subvolumes brick
-end-volume
-VOL
-echo "== volfile ($vol)"
-cat "$vol"
-echo
-echo "== mounting: glusterfs -f $vol $mnt"
-"$build/bin/glusterfs" -f "$vol" -l "$work/client.log" "$mnt"
-grep " $mnt " /proc/mounts
+say "starting 4 brick hosts (2 replica pairs) and 2 mail-server hosts in network namespaces"
+spool_up 2 2
+netns_list
+say "client volfile ($SPOOL_WORK/client.vol)"
+cat "$SPOOL_WORK/client.vol"
+spool_mount 1
+spool_mount 2
+mnt1=$SPOOL_WORK/mnt/c1 mnt2=$SPOOL_WORK/mnt/c2
+echo "mail server A mounts $mnt1, mail server B mounts $mnt2"
 
-echo
-echo "== delivering $((writers * per_writer)) messages with $writers concurrent writers"
-start=$(date +%s.%N)
-for w in $(seq 1 $writers); do
-	scripts/maildir-workload.sh deliver "$mnt" "$w" "$per_writer" 8 >"$work/manifest.$w" &
+say "delivering $((4 * messages)) messages into 40 mailboxes: 2 writers on each mail server"
+start=$(date +%s)
+pids=()
+for w in 1 2; do
+	scripts/maildir-workload.sh deliver "$mnt1" "a$w" "$messages" 40 >"$SPOOL_WORK/manifest.a$w" &
+	pids+=($!)
+	scripts/maildir-workload.sh deliver "$mnt2" "b$w" "$messages" 40 >"$SPOOL_WORK/manifest.b$w" &
+	pids+=($!)
 done
-wait
-end=$(date +%s.%N)
-echo "delivered in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s"
-echo "mailboxes: $(ls "$mnt" | tr '\n' ' ')"
-echo "in new/: $(find "$mnt" -path '*/new/*' -type f | wc -l) messages"
+sleep 3
+say "killing the brick on h2 (SIGKILL) in the middle of delivery"
+spool_kill_brick 2
+sleep 4
+say "restarting the brick on h2"
+spool_start_brick 2
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+echo "deliveries finished in $(($(date +%s) - start)) s; writers that saw an error: $failed"
 
-echo
-echo "== reading back: move to cur/, read, verify checksums"
-scripts/maildir-workload.sh verify "$mnt" "$work"/manifest.*
-echo
-echo "== the same files on the brick"
-echo "brick holds $(find "$brick" -path '*/cur/*' -type f | wc -l) messages in cur/"
-umount "$mnt"
-echo "unmounted; demo OK"
+say "reading every message back through mail server B (moves new/ -> cur/, checks checksums)"
+scripts/maildir-workload.sh verify "$mnt2" "$SPOOL_WORK"/manifest.*
+
+say "waiting for the self-heal of h2 to finish"
+for i in $(seq 1 120); do
+	p=$(spool_pending)
+	[ "$p" = 0 ] && break
+	[ $((i % 5)) = 1 ] && echo "pending heal entries: $p"
+	sleep 1
+done
+echo "pending heal entries: $(spool_pending)"
+getfattr --only-values -n trusted.glusterfs.replicate.heal-info "$mnt1" || true
+
+say "comparing the bricks of each pair (data, mode, owner, xattrs)"
+ok=1
+for pair in "1 2" "3 4"; do
+	set -- $pair
+	if spool_compare_pair "$1" "$2" >"$SPOOL_WORK/diff.$1$2"; then
+		echo "h$1 and h$2: identical ($(find "$SPOOL_WORK/h$1/brick" -type f | wc -l) files)"
+	else
+		ok=0
+		echo "h$1 and h$2 DIFFER:"
+		head -20 "$SPOOL_WORK/diff.$1$2"
+	fi
+done
+say "summary"
+echo "messages delivered: $(cat "$SPOOL_WORK"/manifest.* | wc -l); in cur/ on pair 1: " \
+	"$(find "$SPOOL_WORK/h1/brick" -path '*/cur/*' -type f | wc -l), on pair 2:" \
+	"$(find "$SPOOL_WORK/h3/brick" -path '*/cur/*' -type f | wc -l)"
+if [ $ok = 1 ] && [ $failed = 0 ]; then
+	echo "demo OK: no message lost or damaged, no writer saw an error, replicas identical after heal"
+else
+	echo "demo FAILED"
+	exit 1
+fi

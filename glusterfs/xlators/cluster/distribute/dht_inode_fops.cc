@@ -95,6 +95,22 @@ Task<Result<ReadlinkReply>> DistributeXlator::readlink(const CallCtx& ctx, const
 }
 Task<Result<XattrReply>> DistributeXlator::getxattr(const CallCtx& ctx, const GetxattrReq& req) {
   if (req.name == kLayoutKey || req.name == kLinktoKey) co_return fail(ENODATA);
+  // Volume reports below us (heal info, ...) asked on a directory: every child's, together.
+  if (isDirLoc(req.loc) && req.name.rfind("trusted.glusterfs.", 0) == 0) {
+    auto up = upChildren();
+    std::vector<Task<Result<XattrReply>>> calls;
+    for (size_t i = 0; i < childCount(); ++i)
+      if (up[i]) calls.push_back(child(i).getxattr(ctx, req));
+    auto all = co_await whenAll(std::move(calls));
+    std::string joined;
+    for (auto& r : all)
+      if (r)
+        if (auto it = r->xattrs.find(req.name); it != r->xattrs.end()) joined += it->second;
+    if (joined.empty()) co_return fail(ENODATA);
+    XattrReply out;
+    out.xattrs[req.name] = std::move(joined);
+    co_return out;
+  }
   auto r = co_await onLocated<XattrReply>(*this, ctx, req.loc,
                                           [this, &ctx, &req](size_t i) { return child(i).getxattr(ctx, req); });
   if (r) hideKeys(r->xattrs);
