@@ -16,6 +16,7 @@ msg() { echo "vm: $*"; }
 load_fuse() {
 	which=$1
 	shift
+	clear_mount
 	umount /sys/fs/fuse/connections 2>/dev/null
 	if grep -q '^fuse ' /proc/modules; then
 		rmmod fuse || { msg "rmmod fuse failed"; return 1; }
@@ -66,6 +67,7 @@ wait_mounted() {
 mount_fs() {
 	d=$1
 	shift
+	clear_mount
 	rm -f "$STATS"
 	case $d in
 	fusetestd) fusetestd --stats "$STATS" "$@" "$SRC" "$MNT" 2>/tmp/daemon.err & ;;
@@ -74,12 +76,26 @@ mount_fs() {
 	*) msg "unknown daemon $d"; return 1 ;;
 	esac
 	DPID=$!
-	wait_mounted || { cat /tmp/daemon.err; return 1; }
+	if ! wait_mounted; then
+		cat /tmp/daemon.err
+		kill -9 "$DPID" 2>/dev/null
+		DPID=
+		clear_mount
+		return 1
+	fi
+}
+
+# clear_mount: make sure nothing is mounted on $MNT, e.g. the dead mount a crashed daemon leaves
+# (which would fail every later mount there and keep the module from unloading).
+clear_mount() {
+	while grep -q " $MNT " /proc/mounts; do
+		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || break
+	done
 }
 
 # unmount: umount $MNT and wait for the daemon to write its statistics and exit.
 unmount() {
-	umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
+	clear_mount
 	if [ -n "${DPID:-}" ]; then
 		i=0
 		while kill -0 "$DPID" 2>/dev/null && [ $i -lt 100 ]; do
@@ -118,7 +134,7 @@ hist_share() {
 
 stat_value() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$STATS" 2>/dev/null | head -n1; }
 
-kib() { echo $(($1 / 1024)); }
+kib() { echo $((${1:-0} / 1024)); }
 
 # prepare_file NAME MIB: a file of MIB MiB in the backing directory (written there directly, so
 # nothing of it is in the FUSE page cache).

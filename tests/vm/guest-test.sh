@@ -32,6 +32,8 @@ seq_read_main() {
 readdir_max() {
 	lister=$1
 	shift
+	echo 1 >/tmp/lister.rc
+	echo "mount failed" >/tmp/lister.err
 	mount_fs "$@" || return 1
 	if [ "$lister" = ls ]; then ls -l "$MNT/dir"; else fsprobe lsl "$MNT/dir" nostat; fi \
 		>/dev/null 2>/tmp/lister.err
@@ -187,10 +189,15 @@ else
 	fail "mount for dio without mmap"
 fi
 
-if [ $HAVE_PT = 1 ] && mount_fs passthrough -o direct_io; then
-	out=$(fsprobe mmapshared "$MNT/mapped" 2>&1)
-	rc=$?
-	unmount
+if [ $HAVE_PT = 1 ]; then
+	if mount_fs passthrough -o direct_io; then
+		out=$(fsprobe mmapshared "$MNT/mapped" 2>&1)
+		rc=$?
+		unmount
+	else
+		out="mount failed"
+		rc=1
+	fi
 	check "our passthrough -o direct_io: shared mmap works ($out)" [ $rc = 0 ]
 fi
 
@@ -213,6 +220,8 @@ if mount_fs fusetestd --direct-io --dio-mmap --parallel-dio --threads 4 --write-
 	rc=$?
 	unmount
 	check "shared mmap and parallel direct writes together ($out)" [ $rc = 0 ]
+else
+	fail "mount for shared mmap with parallel direct writes"
 fi
 
 # --- the glusterfs client on a local volume --------------------------------------------------------
@@ -228,6 +237,7 @@ if [ -x /opt/gluster/bin/glusterfs ]; then
 		fi
 	}
 	mkdir -p /tmp/brick
+	clear_mount
 	DPID=
 	if gfs -f /opt/gluster/local.vol -l /tmp/glusterfs.log -p /tmp/glusterfs.pid "$MNT" &&
 	   wait_mounted; then
@@ -276,6 +286,8 @@ if mount_fs fusetestd --direct-io --dio-mmap; then
 	unmount
 	check "stock module: shared mmap of a direct-IO file refused ($out)" [ $rc = 3 ]
 	check "stock module does not offer FUSE_DIRECT_IO_ALLOW_MMAP" [ "$(stat_value dio_mmap_offered)" = 0 ]
+else
+	fail "mount for shared mmap on the stock module"
 fi
 set -- $(par_writes --parallel-dio)
 echo "INFO: stock module with FOPEN_PARALLEL_DIRECT_WRITES: $1 writes in flight, ${2}s" \
