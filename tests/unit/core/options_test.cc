@@ -373,6 +373,27 @@ TEST(OptionsTest, BadValueErrorNamesOptionAndReason) {
   EXPECT_NE(msg.find("'relative' is not an absolute path"), std::string::npos) << msg;
 }
 
+TEST(OptionsTest, ApplyFunctionsReportInvalidValuesWithFileAndLine) {
+  // A value can parse as its kind yet be invalid for the translator (a malformed list).
+  OptionTable<Config> t;
+  t.add(OptionSpec{.key = "block-size", .kind = OptionKind::kString, .doc = "Pattern list."},
+        [](Config& c, const OptionValue& v) {
+          if (v.text.find(':') == std::string::npos)
+            throw OptionValueError("'" + v.text + "' is not of the form PATTERN:SIZE");
+          c.name = v.text;
+        });
+  EXPECT_EQ(t.parse({raw("block-size", "*.mpg:1MB")}, "stripe", "test.vol", 1).name, "*.mpg:1MB");
+  try {
+    t.parse({raw("block-size", "1MB", 14)}, "stripe", "test.vol", 1);
+    FAIL() << "no error";
+  } catch (const VolfileError& e) {
+    EXPECT_EQ(e.line(), 14);
+    EXPECT_STREQ(e.what(),
+                 "test.vol:14: volume 'stripe': option 'block-size': '1MB' is not of the form "
+                 "PATTERN:SIZE");
+  }
+}
+
 TEST(OptionsTest, MissingRequiredOptionNamesTheVolumeLine) {
   try {
     table().parse({raw("thread-count", "2")}, "brick", "test.vol", 3);
