@@ -105,6 +105,11 @@ $(BIN)/gluster-heal: $(call obj,glusterfs/daemon/gluster_heal_main.cc glusterfs/
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+$(BIN)/gluster-rebalance: $(call obj,glusterfs/daemon/gluster_rebalance_main.cc glusterfs/daemon/daemon_util.cc) \
+                          $(GF_LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BIN)/mount.glusterfs: glusterfs/daemon/mount.glusterfs.in config.mk
 	@mkdir -p $(@D)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
@@ -132,7 +137,18 @@ $(BUILD)/fuzz/lfp_request_fuzz: $(LFP_FUZZ_SRC)
 	$(CXX) $(CPPFLAGS) -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined \
 	  -fno-omit-frame-pointer -pthread $(LFP_FUZZ_SRC) -o $@ $(filter -luring,$(LDLIBS))
 
-PROGRAMS := $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/gluster-heal $(BIN)/mount.glusterfs
+# libFuzzer over the wire decoder (frame header, envelopes, every fop's request and reply,
+# handshake and volfile messages); run by tests/fuzz/run.sh. Links the codec and the core
+# types it touches, all instrumented.
+RPC_FUZZ_SRC := tests/fuzz/rpc_frame_fuzz.cc glusterfs/rpc/wire.cc glusterfs/rpc/fop_codec.cc \
+                $(addprefix glusterfs/core/,fd.cc gfid.cc inode.cc payload.cc types.cc)
+$(BUILD)/fuzz/rpc_frame_fuzz: $(RPC_FUZZ_SRC) $(wildcard glusterfs/rpc/*.h glusterfs/core/*.h)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -fno-omit-frame-pointer -pthread $(RPC_FUZZ_SRC) -o $@
+
+PROGRAMS := $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/gluster-heal $(BIN)/gluster-rebalance \
+            $(BIN)/mount.glusterfs
 EXAMPLES := $(if $(wildcard libfuse-patched/examples/passthrough.cc),$(BIN)/passthrough $(BIN)/passthrough-stock $(BIN)/passthrough-static)
 
 # ---- tests ---------------------------------------------------------------------------------
@@ -151,7 +167,16 @@ $(BUILD)/tests/helpers/%: $(BUILD)/obj/tests/helpers/%.o
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@
 
-TEST_BINS := $(BUILD)/tests/unit_tests $(BUILD)/tests/mount_tests $(HELPERS)
+# Tools that drive a volume from inside their process (the net tier's load generator): one
+# binary per source file, on the project libraries and the unit tests' TestClient.
+TOOL_SRC := $(call find_src,tests/tools)
+TOOLS := $(patsubst tests/tools/%.cc,$(BUILD)/tests/tools/%,$(TOOL_SRC))
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/obj/tests/unit/support/fop_helpers.o \
+                        $(GF_LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+TEST_BINS := $(BUILD)/tests/unit_tests $(BUILD)/tests/mount_tests $(HELPERS) $(TOOLS)
 
 # ---- goals -----------------------------------------------------------------------------------
 .PHONY: all programs examples tests check check-unit check-asan check-vm demo bench deps kmod \

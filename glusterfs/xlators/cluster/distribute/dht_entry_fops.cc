@@ -6,6 +6,7 @@
 
 #include "glusterfs/core/log.h"
 #include "glusterfs/xlators/cluster/distribute/dht_internal.h"
+#include "glusterfs/xlators/cluster/distribute/dht_migration.h"
 
 namespace gf {
 
@@ -68,7 +69,10 @@ Task<Result<EntryReply>> createFile(DistributeXlator& d, const CallCtx& ctx, con
     co_return r;
   }
   d.setCached(req.loc.inode, target);
-  if constexpr (std::is_same_v<Req, CreateReq>) setFdChild(d, req.fd, target);
+  if constexpr (std::is_same_v<Req, CreateReq>) {
+    setFdChild(d, req.fd, target);
+    co_await leaseCreated(d, static_cast<size_t>(target), req.loc, req.fd);
+  }
   co_return r;
 }
 

@@ -6,6 +6,7 @@
 #include "glusterfs/core/log.h"
 #include "glusterfs/core/statfs_sum.h"
 #include "glusterfs/xlators/cluster/distribute/dht_internal.h"
+#include "glusterfs/xlators/cluster/distribute/dht_migration.h"
 
 namespace gf {
 
@@ -148,12 +149,9 @@ Task<Result<Empty>> DistributeXlator::entrylk(const CallCtx& ctx, const EntrylkR
   GF_DHT_LOCATED(Empty, entrylk(ctx, req));
 }
 
+// Opens hold the migration lease (dht_migration.h): rebalance never moves an open file.
 Task<Result<Empty>> DistributeXlator::open(const CallCtx& ctx, const OpenReq& req) {
-  auto c = co_await locate(*this, ctx, req.loc);
-  if (!c) co_return fail(c.error());
-  auto r = co_await child(static_cast<size_t>(*c)).open(ctx, req);
-  if (r) setFdChild(*this, req.fd, *c);
-  co_return r;
+  return dht::openWithLease(*this, ctx, req);
 }
 
 Task<Result<Empty>> DistributeXlator::opendir(const CallCtx& ctx, const OpendirReq& req) {

@@ -16,8 +16,10 @@ struct DhtDirCursor {
   std::vector<std::pair<int, uint64_t>> positions;  // our offset k -> positions[k-1]
 };
 
+// Linkfiles (and files being migrated in) have mode exactly ---------T; listings cannot see
+// the linkto xattr, so the mode alone decides (a user file chmod'ed to 1000 is hidden too).
 bool looksLikeLinkfile(const Iatt& st) {
-  return S_ISREG(st.mode) && (st.mode & 07777) == S_ISVTX && st.size == 0;
+  return S_ISREG(st.mode) && (st.mode & 07777) == S_ISVTX;
 }
 
 template <class Req>

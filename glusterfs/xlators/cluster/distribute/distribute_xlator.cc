@@ -21,9 +21,9 @@ std::shared_ptr<DhtInodeCtx> ctxOf(const DistributeXlator* x, const InodePtr& in
 }  // namespace
 
 namespace dht {
+// A file being migrated is a linkfile too (with data arriving): follow it to the source.
 bool isLinkfile(const Iatt& st, const Dict& xdata) {
-  return S_ISREG(st.mode) && (st.mode & 07777) == S_ISVTX && st.size == 0 &&
-         xdata.count(kLinktoKey);
+  return S_ISREG(st.mode) && (st.mode & 07777) == S_ISVTX && xdata.count(kLinktoKey);
 }
 }  // namespace dht
 
