@@ -71,8 +71,8 @@ TYPED_TEST(PosixAttrTest, UtimensNowUsesTheCurrentTime) {
   old.atime = old.mtime = {1000, 0};
   ASSERT_OK(fs.setattr("/f", old, kSetAtime | kSetMtime));
   Timespec before = now();
-  ASSERT_OK_AND_ASSIGN(Iatt st, fs.setattr("/f", Iatt{}, kSetAtime | kSetMtime | kSetAtimeNow |
-                                                              kSetMtimeNow));
+  ASSERT_OK_AND_ASSIGN(
+      Iatt st, fs.setattr("/f", Iatt{}, kSetAtime | kSetMtime | kSetAtimeNow | kSetMtimeNow));
   Timespec after = now();
   EXPECT_GE(st.mtime.sec, before.sec);
   EXPECT_LE(st.mtime.sec, after.sec);

@@ -53,7 +53,8 @@ TYPED_TEST(PosixDirTest, ALargeDirectoryIsListedCompletelyInSmallChunks) {
   auto& fs = this->fs();
   ASSERT_OK(fs.mkdir("/big"));
   constexpr int kFiles = 1500;
-  for (int i = 0; i < kFiles; ++i) ASSERT_OK(fs.mknod("/big/entry-" + std::to_string(i), S_IFREG | 0644));
+  for (int i = 0; i < kFiles; ++i)
+    ASSERT_OK(fs.mknod("/big/entry-" + std::to_string(i), S_IFREG | 0644));
   ASSERT_OK_AND_ASSIGN(auto names, fs.listDir("/big"));
   ASSERT_EQ(names.size(), static_cast<size_t>(kFiles));
   ASSERT_OK_AND_ASSIGN(auto entries, fs.readdirAll("/big", false, 512));
@@ -83,10 +84,10 @@ TYPED_TEST(PosixDirTest, OffsetsSurviveUnlinksBetweenReads) {
   for (;;) {
     ASSERT_OK_AND_ASSIGN(ReaddirReply more, fs.call(ReaddirReq{dir, 1024, offset}));
     if (more.entries.empty()) break;
-    for (const auto& e : more.entries) {
+    // POSIX leaves open whether names removed after opendir still show; survivors must
+    // show exactly once.
+    for (const auto& e : more.entries)
       EXPECT_TRUE(seen.insert(e.name).second) << e.name << " listed twice";
-      EXPECT_FALSE(deleted.count(e.name) && !seen.count(e.name)) << e.name;
-    }
     offset = more.entries.back().offset;
   }
   for (int i = 1; i < kFiles; i += 2) EXPECT_TRUE(seen.count("f" + std::to_string(i))) << i;

@@ -151,7 +151,8 @@ TYPED_TEST(PosixEntryTest, NewFilesTakeTheRequestedGfid) {
   Gfid want = Gfid::random();
   ASSERT_OK_AND_ASSIGN(Loc l, fs.newLoc("/f"));
   FdPtr fd = makeFd(l.inode, O_RDWR);
-  ASSERT_OK_AND_ASSIGN(EntryReply created, fs.call(CreateReq{l, O_RDWR | O_CREAT, 0644, 0, fd, want}));
+  ASSERT_OK_AND_ASSIGN(EntryReply created,
+                       fs.call(CreateReq{l, O_RDWR | O_CREAT, 0644, 0, fd, want}));
   EXPECT_EQ(created.stat.gfid, want);
   EXPECT_EQ(created.stat.ino, want.ino());
   Gfid dirGfid = Gfid::random();

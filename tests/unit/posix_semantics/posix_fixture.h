@@ -68,9 +68,9 @@ class PosixSemanticsTest : public ::testing::Test {
 };
 
 // Declares a typed suite `Name` over every backend.
-#define GF_POSIX_SUITE(Name)                                   \
-  template <class B>                                           \
-  class Name : public ::gf::test::PosixSemanticsTest<B> {};    \
+#define GF_POSIX_SUITE(Name)                                \
+  template <class B>                                        \
+  class Name : public ::gf::test::PosixSemanticsTest<B> {}; \
   TYPED_TEST_SUITE(Name, ::gf::test::Backends, ::gf::test::BackendNames)
 
 }  // namespace gf::test

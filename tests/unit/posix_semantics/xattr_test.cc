@@ -15,7 +15,8 @@ std::string be32(std::initializer_list<int32_t> values) {
   std::string out;
   for (int32_t v : values) {
     auto u = static_cast<uint32_t>(v);
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((u >> shift) & 0xff));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((u >> shift) & 0xff));
   }
   return out;
 }
@@ -24,7 +25,8 @@ std::string be64(std::initializer_list<int64_t> values) {
   std::string out;
   for (int64_t v : values) {
     auto u = static_cast<uint64_t>(v);
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((u >> shift) & 0xff));
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((u >> shift) & 0xff));
   }
   return out;
 }
@@ -72,13 +74,15 @@ TYPED_TEST(PosixXattrTest, XattropAddsBigEndianArraysAndReturnsTheNewValues) {
   ASSERT_OK(fs.writeFile("/f", "x"));
   ASSERT_OK_AND_ASSIGN(Loc l, fs.loc("/f"));
   // A missing key counts as zeros.
-  ASSERT_OK_AND_ASSIGN(XattrReply r1, fs.call(XattropReq{l, XattropOp::kAddArray,
-                                                         Dict{{"trusted.afr.c0", be32({1, 1, 0})},
-                                                              {"trusted.afr.c1", be32({2, 0, 0})}}}));
+  ASSERT_OK_AND_ASSIGN(XattrReply r1,
+                       fs.call(XattropReq{l, XattropOp::kAddArray,
+                                          Dict{{"trusted.afr.c0", be32({1, 1, 0})},
+                                               {"trusted.afr.c1", be32({2, 0, 0})}}}));
   EXPECT_EQ(r1.xattrs["trusted.afr.c0"], be32({1, 1, 0}));
   EXPECT_EQ(r1.xattrs["trusted.afr.c1"], be32({2, 0, 0}));
-  ASSERT_OK_AND_ASSIGN(XattrReply r2, fs.call(XattropReq{l, XattropOp::kAddArray,
-                                                         Dict{{"trusted.afr.c0", be32({-1, 5, -3})}}}));
+  ASSERT_OK_AND_ASSIGN(
+      XattrReply r2,
+      fs.call(XattropReq{l, XattropOp::kAddArray, Dict{{"trusted.afr.c0", be32({-1, 5, -3})}}}));
   EXPECT_EQ(r2.xattrs["trusted.afr.c0"], be32({0, 6, -3}));
   ASSERT_OK_AND_ASSIGN(std::string stored, fs.getxattr("/f", "trusted.afr.c0"));
   EXPECT_EQ(stored, be32({0, 6, -3}));
@@ -90,12 +94,31 @@ TYPED_TEST(PosixXattrTest, Xattrop64AndTheFdFormAgree) {
   auto& fs = this->fs();
   ASSERT_OK_AND_ASSIGN(FdPtr fd, fs.create("/f"));
   int64_t big = int64_t{1} << 40;
-  ASSERT_OK_AND_ASSIGN(XattrReply r1, fs.call(FxattropReq{fd, XattropOp::kAddArray64,
-                                                          Dict{{"trusted.count", be64({big, -1})}}}));
+  ASSERT_OK_AND_ASSIGN(
+      XattrReply r1,
+      fs.call(FxattropReq{fd, XattropOp::kAddArray64, Dict{{"trusted.count", be64({big, -1})}}}));
   EXPECT_EQ(r1.xattrs["trusted.count"], be64({big, -1}));
   ASSERT_OK_AND_ASSIGN(XattrReply r2, fs.call(FxattropReq{fd, XattropOp::kAddArray64,
                                                           Dict{{"trusted.count", be64({1, 1})}}}));
   EXPECT_EQ(r2.xattrs["trusted.count"], be64({big + 1, 0}));
+}
+
+TYPED_TEST(PosixXattrTest, LookupReturnsTheRequestedXattrsByNameOrPrefix) {
+  auto& fs = this->fs();
+  ASSERT_OK(fs.writeFile("/f", "x"));
+  ASSERT_OK(fs.setxattr("/f", "trusted.afr.c0", be32({1, 0, 0})));
+  ASSERT_OK(fs.setxattr("/f", "trusted.afr.c1", be32({0, 2, 0})));
+  ASSERT_OK(fs.setxattr("/f", "trusted.other", "o"));
+  ASSERT_OK(fs.setxattr("/f", "user.a", "A"));
+  ASSERT_OK_AND_ASSIGN(Loc l, fs.loc("/f"));
+  ASSERT_OK_AND_ASSIGN(EntryReply r,
+                       fs.call(LookupReq{l, {"trusted.afr.*", "user.a", "user.missing"}}));
+  EXPECT_EQ(r.xdata.size(), 3u);
+  EXPECT_EQ(r.xdata["trusted.afr.c0"], be32({1, 0, 0}));
+  EXPECT_EQ(r.xdata["trusted.afr.c1"], be32({0, 2, 0}));
+  EXPECT_EQ(r.xdata["user.a"], "A");
+  ASSERT_OK_AND_ASSIGN(EntryReply plain, fs.call(LookupReq{l, {}}));
+  EXPECT_TRUE(plain.xdata.empty());
 }
 
 TYPED_TEST(PosixXattrTest, ConcurrentXattropsNeverLoseAnIncrement) {
@@ -107,9 +130,9 @@ TYPED_TEST(PosixXattrTest, ConcurrentXattropsNeverLoseAnIncrement) {
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < kEach; ++i) {
-        auto r = syncWait(this->top().xattrop(CallCtx::root(),
-                                              XattropReq{l, XattropOp::kAddArray,
-                                                         Dict{{"trusted.n", be32({1, -1})}}}));
+        auto r = syncWait(this->top().xattrop(
+            CallCtx::root(),
+            XattropReq{l, XattropOp::kAddArray, Dict{{"trusted.n", be32({1, -1})}}}));
         ASSERT_TRUE(r.ok());
       }
     });

@@ -41,6 +41,8 @@ void TestClient::splitPath(std::string_view path, std::string_view& parent,
 }
 
 InodePtr TestClient::linkEntry(const Loc& loc, const Iatt& stat) {
+  // "." and ".." are never dentries: as one they would make the parent chain a cycle.
+  if (loc.name == "." || loc.name == "..") return table_->link(loc.inode, nullptr, "", stat);
   return table_->link(loc.inode, loc.parent, loc.name, stat);
 }
 
@@ -298,13 +300,13 @@ Result<FdPtr> TestClient::opendir(std::string_view path) {
 }
 
 Result<std::vector<DirEntry>> TestClient::readdirAll(std::string_view path, bool plus,
-                                                    uint64_t bufSize) {
+                                                     uint64_t bufSize) {
   GF_TRY(FdPtr fd, opendir(path));
   std::vector<DirEntry> out;
   uint64_t offset = 0;
   for (;;) {
-    Result<ReaddirReply> r = plus ? call(ReaddirpReq{fd, bufSize, offset})
-                                  : call(ReaddirReq{fd, bufSize, offset});
+    Result<ReaddirReply> r =
+        plus ? call(ReaddirpReq{fd, bufSize, offset}) : call(ReaddirReq{fd, bufSize, offset});
     if (!r) return fail(r.error());
     if (r->entries.empty()) break;
     offset = r->entries.back().offset;

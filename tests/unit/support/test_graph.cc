@@ -19,7 +19,8 @@ std::string volume(std::string_view name, std::string_view type,
                    std::initializer_list<std::pair<std::string_view, std::string_view>> options,
                    std::initializer_list<std::string_view> subvolumes) {
   std::string out = "volume " + std::string(name) + "\n  type " + std::string(type) + "\n";
-  for (const auto& [k, v] : options) out += "  option " + std::string(k) + " " + std::string(v) + "\n";
+  for (const auto& [k, v] : options)
+    out += "  option " + std::string(k) + " " + std::string(v) + "\n";
   if (subvolumes.size() > 0) {
     out += "  subvolumes";
     for (auto s : subvolumes) out += " " + std::string(s);

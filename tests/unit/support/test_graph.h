@@ -38,8 +38,9 @@ class TestGraph {
 // "volume NAME\n  type TYPE\n  option K V...\n  subvolumes ...\nend-volume\n", for short
 // volfiles in tests: volume("mem", "storage/memory") + volume("locks", "features/locks",
 // {{"mandatory-locks", "off"}}, {"mem"}).
-std::string volume(std::string_view name, std::string_view type,
-                   std::initializer_list<std::pair<std::string_view, std::string_view>> options = {},
-                   std::initializer_list<std::string_view> subvolumes = {});
+std::string volume(
+    std::string_view name, std::string_view type,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> options = {},
+    std::initializer_list<std::string_view> subvolumes = {});
 
 }  // namespace gf::test

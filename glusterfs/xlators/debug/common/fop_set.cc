@@ -29,8 +29,8 @@ struct Alias {
   FopId now;
 };
 constexpr Alias kAliases[] = {
-    {"chmod", FopId::setattr},   {"chown", FopId::setattr},    {"utimens", FopId::setattr},
-    {"fchmod", FopId::fsetattr}, {"fchown", FopId::fsetattr},  {"getdents", FopId::readdir},
+    {"chmod", FopId::setattr},      {"chown", FopId::setattr},   {"utimens", FopId::setattr},
+    {"fchmod", FopId::fsetattr},    {"fchown", FopId::fsetattr}, {"getdents", FopId::readdir},
     {"checksum", FopId::rchecksum},
 };
 

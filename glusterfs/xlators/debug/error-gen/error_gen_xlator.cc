@@ -46,10 +46,10 @@ ErrorGenXlator::ErrorGenXlator(const XlatorArgs& args, Config config)
 }
 
 void ErrorGenXlator::reset() {
-  uint64_t seed = config_.seed != 0
-                      ? static_cast<uint64_t>(config_.seed)
-                      : static_cast<uint64_t>(
-                            std::chrono::steady_clock::now().time_since_epoch().count());
+  uint64_t seed =
+      config_.seed != 0
+          ? static_cast<uint64_t>(config_.seed)
+          : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   random_.seed(seed);
   matching_ = 0;
   failures_ = 0;

@@ -48,8 +48,8 @@ Task<Status> TraceXlator::before(CallCtx& ctx, const FopCall& call) {
   }
   std::string req = formatRequest(call.id, call.req);
   GF_LOG_INFO(name(), "#%llu %s(%s) uid=%u gid=%u pid=%u client=%llu owner=%llu",
-              static_cast<unsigned long long>(seq), fopName(call.id), req.c_str(), ctx.uid,
-              ctx.gid, ctx.pid, static_cast<unsigned long long>(ctx.clientId),
+              static_cast<unsigned long long>(seq), fopName(call.id), req.c_str(), ctx.uid, ctx.gid,
+              ctx.pid, static_cast<unsigned long long>(ctx.clientId),
               static_cast<unsigned long long>(ctx.lkOwner));
   return Task<Status>::ready({});
 }
@@ -64,13 +64,14 @@ void TraceXlator::after(const CallCtx&, const FopCall& call, FopOutcome& outcome
     f = it->second;
     inFlight_.erase(it);
   }
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - f.start)
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  f.start)
                 .count();
   if (outcome.error) {
     int e = outcome.error.value();
-    GF_LOG_INFO(name(), "#%llu %s => error %s (%s) [%lld us]", static_cast<unsigned long long>(f.seq),
-                fopName(call.id), debug::errnoName(e).c_str(), outcome.error.message().c_str(),
+    GF_LOG_INFO(name(), "#%llu %s => error %s (%s) [%lld us]",
+                static_cast<unsigned long long>(f.seq), fopName(call.id),
+                debug::errnoName(e).c_str(), outcome.error.message().c_str(),
                 static_cast<long long>(us));
   } else {
     std::string rep = formatReply(call.id, outcome.reply);

@@ -46,17 +46,25 @@ const OptionTable<FilterXlator::Config>& FilterXlator::optionTable() {
           .boolean("root-squashing", &Config::rootSquash, false,
                    "Requests from root act as uid/gid 65534.")
           .add(listSpec("translate-uid", "Map caller uids, e.g. 1-99=0,100=200."),
-               [](Config& c, const OptionValue& v) { c.translateUid = filter::IdMap::parse(v.text); })
+               [](Config& c, const OptionValue& v) {
+                 c.translateUid = filter::IdMap::parse(v.text);
+               })
           .add(listSpec("translate-gid", "Map caller gids, e.g. 1-99=0,100=200."),
-               [](Config& c, const OptionValue& v) { c.translateGid = filter::IdMap::parse(v.text); })
+               [](Config& c, const OptionValue& v) {
+                 c.translateGid = filter::IdMap::parse(v.text);
+               })
           .integer("fixed-uid", &Config::fixedUid, -1, -1, UINT32_MAX,
                    "Every request acts as this uid (-1: off).")
           .integer("fixed-gid", &Config::fixedGid, -1, -1, UINT32_MAX,
                    "Every request acts as this gid (-1: off).")
           .add(listSpec("filter-uid", "Refuse requests from these uids, e.g. 5,10-20."),
-               [](Config& c, const OptionValue& v) { c.filterUid = filter::IdRanges::parse(v.text); })
+               [](Config& c, const OptionValue& v) {
+                 c.filterUid = filter::IdRanges::parse(v.text);
+               })
           .add(listSpec("filter-gid", "Refuse requests from these gids, e.g. 5,10-20."),
-               [](Config& c, const OptionValue& v) { c.filterGid = filter::IdRanges::parse(v.text); });
+               [](Config& c, const OptionValue& v) {
+                 c.filterGid = filter::IdRanges::parse(v.text);
+               });
   return table;
 }
 

@@ -38,8 +38,8 @@ Task<Result<LkReply>> LockService::lk(const CallCtx& ctx, Gfid gfid, const LkReq
   return posixLk(ctx, gfid, req, fileSize);
 }
 
-Task<Result<LkReply>> LockService::posixLk(const CallCtx& ctx, Gfid gfid,
-                                           const LkReq& req, uint64_t fileSize) {
+Task<Result<LkReply>> LockService::posixLk(const CallCtx& ctx, Gfid gfid, const LkReq& req,
+                                           uint64_t fileSize) {
   GF_CO_TRY(RangeLock range, rangeFromFlock(req.lock, fileSize));
   range.owner = LockOwner{ctx.clientId, ctx.lkOwner};
   if (range.pid == 0) range.pid = static_cast<int32_t>(ctx.pid);
@@ -77,8 +77,7 @@ LockOwner LockService::flockOwner(const CallCtx& ctx, const Gfid& gfid, Fd& fd) 
   return fctx->owner;
 }
 
-Task<Result<LkReply>> LockService::flockLk(const CallCtx& ctx, Gfid gfid,
-                                           const LkReq& req) {
+Task<Result<LkReply>> LockService::flockLk(const CallCtx& ctx, Gfid gfid, const LkReq& req) {
   RangeLock range;
   range.owner = flockOwner(ctx, gfid, *req.fd);
   range.type = req.lock.type;

@@ -5,6 +5,9 @@
 //
 // Owners: fcntl, inodelk and entrylk locks belong to (CallCtx.clientId, CallCtx.lkOwner); a
 // flock lock belongs to the open Fd it was taken through (and the client that sent it).
+// inodelk ranges behave like fcntl ranges of their owner (locking again merges, one unlock of
+// the range frees it); entrylk locks are counted (each lock needs its own unlock, and an
+// unlock of a name the owner does not hold is EINVAL).
 // Release: flush() drops the caller's fcntl locks on the file, as close(2) does; an Fd's flock
 // locks go when the Fd is released (its context is destroyed); disconnect() drops everything
 // a client held and fails its queued requests with ENOTCONN.
@@ -30,8 +33,7 @@ class LockService {
 
   // `gfid` is the file's; `fileSize` resolves SEEK_END requests. Like every fop, the returned
   // task must be awaited while `ctx` and `req` are alive.
-  Task<Result<LkReply>> lk(const CallCtx& ctx, Gfid gfid, const LkReq& req,
-                           uint64_t fileSize);
+  Task<Result<LkReply>> lk(const CallCtx& ctx, Gfid gfid, const LkReq& req, uint64_t fileSize);
   Task<Result<Empty>> inodelk(const CallCtx& ctx, const Gfid& gfid, const std::string& domain,
                               LockCmd cmd, const Flock& lock);
   // `dir` is the directory's gfid; an empty basename locks the whole directory.
@@ -44,8 +46,7 @@ class LockService {
   LockTable& table() { return *table_; }
 
  private:
-  Task<Result<LkReply>> posixLk(const CallCtx& ctx, Gfid gfid, const LkReq& req,
-                                uint64_t fileSize);
+  Task<Result<LkReply>> posixLk(const CallCtx& ctx, Gfid gfid, const LkReq& req, uint64_t fileSize);
   Task<Result<LkReply>> flockLk(const CallCtx& ctx, Gfid gfid, const LkReq& req);
   LockOwner flockOwner(const CallCtx& ctx, const Gfid& gfid, Fd& fd);
 

@@ -264,8 +264,10 @@ void LockTable::releaseClient(uint64_t client) {
           w = s.waiters.erase(w);
         }
         wakeLocked(it->first, s, wake);
-        if (s.empty()) it = m.erase(it);
-        else ++it;
+        if (s.empty())
+          it = m.erase(it);
+        else
+          ++it;
       }
     };
     sweep(ranges_);

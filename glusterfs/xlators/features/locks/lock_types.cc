@@ -12,12 +12,15 @@ namespace gf::locks {
 Result<RangeLock> rangeFromFlock(const Flock& f, uint64_t fileSize) {
   int64_t base;
   switch (f.whence) {
-    case SEEK_SET: base = 0; break;
+    case SEEK_SET:
+      base = 0;
+      break;
     case SEEK_END:
       if (fileSize > static_cast<uint64_t>(kLockEof)) return fail(EOVERFLOW);
       base = static_cast<int64_t>(fileSize);
       break;
-    default: return fail(EINVAL);  // SEEK_CUR: no file position exists below the kernel
+    default:
+      return fail(EINVAL);  // SEEK_CUR: no file position exists below the kernel
   }
   int64_t start;
   if (__builtin_add_overflow(base, f.start, &start)) return fail(EOVERFLOW);

@@ -21,8 +21,7 @@ const OptionTable<LocksXlator::Config>& LocksXlator::optionTable() {
   return table;
 }
 
-LocksXlator::LocksXlator(const XlatorArgs& args, Config config)
-    : Xlator(args), config_(config) {}
+LocksXlator::LocksXlator(const XlatorArgs& args, Config config) : Xlator(args), config_(config) {}
 
 Status LocksXlator::init() {
   if (config_.mandatoryLocks) {

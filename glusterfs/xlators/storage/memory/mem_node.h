@@ -84,11 +84,11 @@ struct MemNode {
   uint64_t rdev = 0;
   Timespec atime, mtime, ctime;
   Dict xattrs;
-  SparseData data;            // regular files
-  std::string target;         // symlinks
-  DirEntries entries;         // directories
+  SparseData data;                // regular files
+  std::string target;             // symlinks
+  DirEntries entries;             // directories
   std::weak_ptr<MemNode> parent;  // directories: the one holding this one
-  bool removed = false;       // a removed directory: takes no new entries
+  bool removed = false;           // a removed directory: takes no new entries
 
  private:
   std::shared_ptr<MemUsage> usage_;

@@ -65,10 +65,14 @@ Result<AttrReply> MemoryXlator::doSetattr(const CallCtx& c, MemNode& n, const Ia
       if (n.mode & S_IXGRP) n.mode &= ~S_ISGID;
     }
   }
-  if (valid & kSetAtimeNow) n.atime = now;
-  else if (valid & kSetAtime) n.atime = attr.atime;
-  if (valid & kSetMtimeNow) n.mtime = now;
-  else if (valid & kSetMtime) n.mtime = attr.mtime;
+  if (valid & kSetAtimeNow)
+    n.atime = now;
+  else if (valid & kSetAtime)
+    n.atime = attr.atime;
+  if (valid & kSetMtimeNow)
+    n.mtime = now;
+  else if (valid & kSetMtime)
+    n.mtime = attr.mtime;
   n.ctime = (valid & kSetCtime) ? attr.ctime : now;
   return AttrReply{n.iatt()};
 }

@@ -25,8 +25,7 @@ bool writable(int32_t flags) { return (flags & O_ACCMODE) != O_RDONLY; }
 // relatime: a read moves atime only if it is not newer than mtime/ctime, or a day old.
 void touchAccessed(MemNode& n) {
   Timespec now = nowTimespec();
-  if (n.atime <= n.mtime || n.atime <= n.ctime || now.sec - n.atime.sec >= 24 * 3600)
-    n.atime = now;
+  if (n.atime <= n.mtime || n.atime <= n.ctime || now.sec - n.atime.sec >= 24 * 3600) n.atime = now;
 }
 
 }  // namespace
@@ -118,7 +117,8 @@ Result<Empty> MemoryXlator::fsyncSync(const CallCtx&, const FsyncReq& r) {
 
 Result<Empty> MemoryXlator::fallocateSync(const CallCtx& c, const FallocateReq& r) {
   constexpr int32_t kKnown = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
-                             FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+                             FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE |
+                             FALLOC_FL_UNSHARE_RANGE;
   int32_t mode = r.mode;
   if (mode & ~kKnown) return fail(EOPNOTSUPP);
   // The combinations vfs_fallocate refuses, with its error codes.
@@ -151,13 +151,17 @@ Result<Empty> MemoryXlator::fallocateSync(const CallCtx& c, const FallocateReq& 
   } else {
     if (n.data.newBlocks(r.offset, r.len) > freeBlocks()) return fail(ENOSPC);
     uint64_t sizeBefore = n.data.size();
-    if (zero) n.data.zeroRange(r.offset, r.len, keep);
-    else n.data.allocate(r.offset, r.len, keep);
+    if (zero)
+      n.data.zeroRange(r.offset, r.len, keep);
+    else
+      n.data.allocate(r.offset, r.len, keep);
     // Plain preallocation changes no contents; only a size change is a modification.
     if (!zero) {
       n.accountBlocks(before);
-      if (n.data.size() != sizeBefore) n.touchModified(now);
-      else n.ctime = now;
+      if (n.data.size() != sizeBefore)
+        n.touchModified(now);
+      else
+        n.ctime = now;
       return Empty{};
     }
   }
@@ -188,8 +192,8 @@ Result<LseekReply> MemoryXlator::lseekSync(const CallCtx&, const LseekReq& r) {
     case SEEK_HOLE: {
       if (n.isDir()) return fail(EISDIR);
       if (!n.isReg() || off < 0) return fail(EINVAL);
-      GF_TRY(uint64_t pos, r.whence == SEEK_DATA ? n.data.seekData(r.offset)
-                                                 : n.data.seekHole(r.offset));
+      GF_TRY(uint64_t pos,
+             r.whence == SEEK_DATA ? n.data.seekData(r.offset) : n.data.seekHole(r.offset));
       return LseekReply{pos};
     }
     default:
@@ -208,7 +212,8 @@ Result<RchecksumReply> MemoryXlator::rchecksumSync(const CallCtx&, const Rchecks
   uint64_t len = r.offset < size ? std::min<uint64_t>(r.len, size - r.offset) : 0;
   std::string bytes(len, '\0');
   n.data.read(r.offset, len, bytes.data());
-  return RchecksumReply{adler32(bytes.data(), bytes.size()), strongHash128(bytes.data(), bytes.size())};
+  return RchecksumReply{adler32(bytes.data(), bytes.size()),
+                        strongHash128(bytes.data(), bytes.size())};
 }
 
 }  // namespace gf

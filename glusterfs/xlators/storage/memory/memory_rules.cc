@@ -28,7 +28,9 @@ Status mayModifyDir(const CallCtx& ctx, const MemNode& dir) {
   return checkAccess(dir.iatt(), ctx, W_OK | X_OK);
 }
 
-bool isOwnerOrRoot(const CallCtx& ctx, const MemNode& n) { return ctx.uid == 0 || ctx.uid == n.uid; }
+bool isOwnerOrRoot(const CallCtx& ctx, const MemNode& n) {
+  return ctx.uid == 0 || ctx.uid == n.uid;
+}
 
 Status mayDeleteFrom(const CallCtx& ctx, const MemNode& dir, const MemNode& victim) {
   if (!(dir.mode & S_ISVTX) || ctx.uid == 0 || ctx.uid == dir.uid || ctx.uid == victim.uid)

@@ -25,7 +25,8 @@ void storeBigEndian(char* p, size_t width, uint64_t v) {
 // each element wraps around as the integer type does.
 void addArrays(std::string& value, const std::string& delta, size_t width) {
   for (size_t off = 0; off + width <= value.size(); off += width) {
-    uint64_t sum = loadBigEndian(value.data() + off, width) + loadBigEndian(delta.data() + off, width);
+    uint64_t sum =
+        loadBigEndian(value.data() + off, width) + loadBigEndian(delta.data() + off, width);
     storeBigEndian(value.data() + off, width, sum);
   }
 }

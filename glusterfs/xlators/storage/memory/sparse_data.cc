@@ -93,8 +93,10 @@ void SparseData::zeroBytes(uint64_t off, uint64_t len) {
   std::string& b = it->second;
   uint64_t from = off % kBlockSize, to = from + len;
   if (from >= b.size()) return;
-  if (to >= b.size()) b.resize(from);
-  else std::memset(b.data() + from, 0, len);
+  if (to >= b.size())
+    b.resize(from);
+  else
+    std::memset(b.data() + from, 0, len);
 }
 
 void SparseData::punchHole(uint64_t off, uint64_t len) {

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // debug/error-gen: which fops fail, with which errno, how often, and reproducibly.
-#include "glusterfs/xlators/debug/error-gen/error_gen_xlator.h"
-
 #include <gtest/gtest.h>
 
+#include "glusterfs/xlators/debug/error-gen/error_gen_xlator.h"
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/result_assertions.h"
 #include "tests/unit/support/test_graph.h"
@@ -12,7 +11,8 @@
 namespace gf::test {
 namespace {
 
-std::string withErrorGen(std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
+std::string withErrorGen(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
   return volume("mem", "storage/memory") + volume("eg", "debug/error-gen", opts, {"mem"});
 }
 
@@ -42,7 +42,9 @@ TEST(ErrorGenTest, EachFopCanBeFailedAloneWhileTheOthersPassThrough) {
     TestGraph g(withErrorGen({{"enable", fopName(id)}, {"failure", "100"}, {"error-no", "EDOM"}}));
     EXPECT_EQ(callWithEmptyRequest(g.top(), id), EDOM);
     for (size_t j = 0; j < kFopCount; ++j)
-      if (j != i) EXPECT_NE(callWithEmptyRequest(g.top(), static_cast<FopId>(j)), EDOM) << fopName(static_cast<FopId>(j));
+      if (j != i)
+        EXPECT_NE(callWithEmptyRequest(g.top(), static_cast<FopId>(j)), EDOM)
+            << fopName(static_cast<FopId>(j));
     EXPECT_EQ(g.get<ErrorGenXlator>("eg").failuresInjected(), 1u);
   }
 }

@@ -25,8 +25,7 @@ struct LockGraph {
 inline const LockGraph kLockGraphs[] = {
     {"LocksOverMemory",
      [](const std::string&) {
-       return volume("brick", "storage/memory") +
-              volume("locks", "features/locks", {}, {"brick"});
+       return volume("brick", "storage/memory") + volume("locks", "features/locks", {}, {"brick"});
      }},
     {"MemoryAlone", [](const std::string&) { return volume("brick", "storage/memory"); }},
     {"LocksOverPosix",
@@ -48,13 +47,17 @@ class LockGraphTest : public ::testing::TestWithParam<LockGraph> {
   Xlator& top() { return graph_->top(); }
   TestClient& fs() { return *fs_; }
   // The process `owner` of client `client`, with an fd on /f.
-  TestClient owner(uint64_t owner, uint64_t client = 0) { return fs_->withLockOwner(owner, client); }
+  TestClient owner(uint64_t owner, uint64_t client = 0) {
+    return fs_->withLockOwner(owner, client);
+  }
   FdPtr openF(TestClient& c, int flags = O_RDWR) {
     auto fd = c.open("/f", flags);
     EXPECT_TRUE(fd.ok());
     return fd.ok() ? *fd : nullptr;
   }
-  void disconnect(uint64_t client) { top().notify(Event{EventType::kClientDisconnect, nullptr, client}); }
+  void disconnect(uint64_t client) {
+    top().notify(Event{EventType::kClientDisconnect, nullptr, client});
+  }
 
  private:
   TempDir dir_{"gf-locks"};

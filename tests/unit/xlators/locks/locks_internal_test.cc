@@ -74,9 +74,9 @@ TEST_P(LocksInternalTest, EntrylkLocksNamesOrTheWholeDirectory) {
       << "read locks on a name are shared";
   EXPECT_ERRNO(a.call(entrylk(dir, "z", EntrylkCmd::kUnlock, EntrylkType::kWrite)), EINVAL);
   ASSERT_OK_AND_ASSIGN(FdPtr dfd, fs().opendir("/dir"));
-  EXPECT_ERRNO(a.call(FentrylkReq{"entry-dom", dfd, "y", EntrylkCmd::kLockNonBlocking,
-                                  EntrylkType::kWrite}),
-               EAGAIN);
+  EXPECT_ERRNO(
+      a.call(FentrylkReq{"entry-dom", dfd, "y", EntrylkCmd::kLockNonBlocking, EntrylkType::kWrite}),
+      EAGAIN);
 }
 
 TEST_P(LocksInternalTest, ABlockingEntrylkWaitsForTheUnlock) {

@@ -36,7 +36,8 @@ TEST_P(LocksPosixTest, ReadLocksAreSharedUntilSomeoneWantsToWrite) {
   ASSERT_OK(a.call(posixReq(fa, LockCmd::kSet, F_RDLCK, 0, 0)));
   ASSERT_OK(b.call(posixReq(fb, LockCmd::kSet, F_RDLCK, 10, 10)));
   EXPECT_ERRNO(c.call(posixReq(fc, LockCmd::kSet, F_WRLCK, 15, 1)), EAGAIN);
-  EXPECT_ERRNO(a.call(posixReq(fa, LockCmd::kSet, F_WRLCK, 0, 0)), EAGAIN) << "upgrade blocked by b";
+  EXPECT_ERRNO(a.call(posixReq(fa, LockCmd::kSet, F_WRLCK, 0, 0)), EAGAIN)
+      << "upgrade blocked by b";
   ASSERT_OK(b.call(posixReq(fb, LockCmd::kSet, F_UNLCK, 0, 0)));
   EXPECT_OK(a.call(posixReq(fa, LockCmd::kSet, F_WRLCK, 0, 0)));
 }

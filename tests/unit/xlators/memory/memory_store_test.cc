@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <linux/falloc.h>
 
+#include <set>
 #include <thread>
 
 #include "tests/unit/support/fop_helpers.h"
@@ -94,6 +95,32 @@ TEST(MemoryStoreTest, ARemovedDirectoryTakesNoEntriesAndListsNothing) {
   EXPECT_ERRNO(fs.call(MkdirReq{Loc{dir, "child", fs.table().create()}, 0755, 0, {}}), ESTALE);
 }
 
+TEST(MemoryStoreTest, ReaddirNeverReturnsNamesRemovedBeforeTheRead) {
+  TestGraph g(volume("mem", "storage/memory"));
+  TestClient fs(g.top());
+  ASSERT_OK(fs.mkdir("/d"));
+  for (int i = 0; i < 100; ++i) ASSERT_OK(fs.mknod("/d/f" + std::to_string(i), S_IFREG | 0644));
+  ASSERT_OK_AND_ASSIGN(FdPtr dir, fs.opendir("/d"));
+  ASSERT_OK_AND_ASSIGN(ReaddirReply first, fs.call(ReaddirReq{dir, 512, 0}));
+  std::set<std::string> deleted;
+  for (int i = 0; i < 100; i += 3) {
+    ASSERT_OK(fs.unlink("/d/f" + std::to_string(i)));
+    deleted.insert("f" + std::to_string(i));
+  }
+  ASSERT_OK(fs.mknod("/d/late", S_IFREG | 0644));
+  std::set<std::string> later;
+  for (uint64_t off = first.entries.back().offset;;) {
+    ASSERT_OK_AND_ASSIGN(ReaddirReply more, fs.call(ReaddirReq{dir, 512, off}));
+    if (more.entries.empty()) break;
+    for (const auto& e : more.entries) {
+      EXPECT_FALSE(deleted.count(e.name)) << e.name << " was removed before this read";
+      later.insert(e.name);
+    }
+    off = more.entries.back().offset;
+  }
+  EXPECT_TRUE(later.count("late")) << "names added later come after the older ones";
+}
+
 TEST(MemoryStoreTest, CollapseAndInsertRangeAreSupported) {
   TestGraph g(volume("mem", "storage/memory"));
   TestClient fs(g.top());
@@ -120,9 +147,11 @@ TEST(MemoryStoreTest, XattropRefusesMalformedArrays) {
   ASSERT_OK(fs.writeFile("/f", "x"));
   ASSERT_OK_AND_ASSIGN(Loc l, fs.loc("/f"));
   EXPECT_ERRNO(fs.call(XattropReq{l, XattropOp::kAddArray, Dict{{"trusted.a", "abc"}}}), EINVAL);
-  ASSERT_OK(fs.call(XattropReq{l, XattropOp::kAddArray, Dict{{"trusted.a", std::string(8, '\1')}}}));
-  EXPECT_ERRNO(fs.call(XattropReq{l, XattropOp::kAddArray, Dict{{"trusted.a", std::string(4, '\1')}}}),
-               EINVAL)
+  ASSERT_OK(
+      fs.call(XattropReq{l, XattropOp::kAddArray, Dict{{"trusted.a", std::string(8, '\1')}}}));
+  EXPECT_ERRNO(
+      fs.call(XattropReq{l, XattropOp::kAddArray, Dict{{"trusted.a", std::string(4, '\1')}}}),
+      EINVAL)
       << "the stored array has another length";
   EXPECT_ERRNO(fs.call(XattropReq{l, static_cast<XattropOp>(9), Dict{}}), EINVAL);
 }

@@ -75,7 +75,7 @@ TEST(SparseDataTest, KeepSizeAllocationCountsBlocksBeyondTheEnd) {
   EXPECT_EQ(d.blockCount(), 4u);
   EXPECT_EQ(d.newBlocks(0, 6 * kB), 2u);
   EXPECT_EQ(d.fitWithin(2 * kB, 4 * kB, 1), 3 * kB);  // two present, then one new block
-  d.truncate(kB);  // growing keeps the preallocation
+  d.truncate(kB);                                     // growing keeps the preallocation
   EXPECT_EQ(d.blockCount(), 4u);
   d.truncate(kB / 2);  // shrinking frees every block past the new end
   EXPECT_EQ(d.blockCount(), 1u);
