@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "libfuse-patched/common/caps.h"
@@ -45,6 +46,24 @@ int serveInit(Session::Impl& s, detail::BufferPool& pool) {
     if (buf.use_count() > 1) buf = pool.get();
   }
   return 0;
+}
+
+// Buffered reads arrive in read-ahead sized requests; the kernel starts a FUSE mount at
+// 128 KiB whatever was negotiated, so as root raise it to the request size (or as asked).
+void tuneReadahead(Session::Impl& s) {
+  if (geteuid() != 0 || s.mountDevice.empty()) return;
+  uint64_t bytes = s.opts.readahead
+                       ? s.opts.readahead
+                       : uint64_t{s.conn.maxPages} * static_cast<uint64_t>(getpagesize());
+  std::string path = "/sys/class/bdi/" + s.mountDevice + "/read_ahead_kb";
+  FILE* f = std::fopen(path.c_str(), "we");
+  if (!f) return;
+  bool ok = std::fprintf(f, "%llu\n", static_cast<unsigned long long>(bytes / 1024)) > 0;
+  ok = std::fclose(f) == 0 && ok;
+  if (ok)
+    s.conn.maxReadahead = static_cast<uint32_t>(bytes);
+  else
+    detail::log(kLogWarning, "could not set the read-ahead of %s", s.mountpoint.c_str());
 }
 
 }  // namespace
@@ -120,6 +139,7 @@ int Session::loop() {
   s.stopping = false;
   detail::BufferPool pool(detail::kRequestOffset + s.bufSize);
   if (int e = serveInit(s, pool)) return e == ENODEV ? 0 : e;
+  tuneReadahead(s);
   if (s.opts.splice && (s.kernelFlags & FUSE_SPLICE_WRITE)) s.master->setSpliceThreshold(65536);
 
   std::vector<std::unique_ptr<detail::Worker>> workers;

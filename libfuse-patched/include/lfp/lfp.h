@@ -161,7 +161,9 @@ struct WriteData {
   size_t size = 0;
   int pipeFd = -1;  // >= 0: the data is in this pipe; read or splice exactly `size`
   // If set, `mem` stays valid as long as this is held (zero-copy hand-off); otherwise the
-  // bytes must be copied before replying or returning from the handler.
+  // bytes must be copied before replying or returning from the handler. Set by our library for
+  // requests read from /dev/fuse (the data is page-aligned there); null with splice (pipeFd),
+  // io_uring and the stock backend (libfuse reuses its buffers).
   std::shared_ptr<const void> owner;
   // Copies the data into `out` (size bytes); reads the pipe if needed. Returns bytes or -errno.
   ssize_t copyTo(char* out) const;
@@ -186,7 +188,7 @@ class Request {
   ~Request();
 
   const Context& ctx() const;
-  uint64_t unique() const;
+  uint64_t unique() const;   // the kernel's request id (0 on the stock backend, which hides it)
   uint32_t opcode() const;   // FUSE_* opcode of the kernel protocol
   bool interrupted() const;  // the kernel sent INTERRUPT for this request
   bool valid() const { return state_ != nullptr; }
@@ -374,10 +376,14 @@ struct SessionOptions {
   unsigned uringQueueDepth = 0;     // io_uring: requests in flight per CPU queue (0: 8)
   unsigned maxPages = 0;            // pages per request to ask for (0: the most the kernel allows)
   bool raiseMaxPagesLimit = false;  // as root: raise fs.fuse.max_pages_limit to `maxPages`
-  bool splice = false;              // splice read/write/move
-  bool writebackCache = false;      // opt-in
-  bool passthrough = false;         // allow passthrough opens (backingId) if the kernel has it
-  bool debug = false;               // log every request and reply to stderr
+  // Read-ahead of the mount in bytes, so buffered reads arrive as large requests. As root our
+  // library sets it through the mount's backing device (/sys/class/bdi/.../read_ahead_kb)
+  // after INIT; 0: the negotiated request size. Without root the kernel's default stays.
+  uint32_t readahead = 0;
+  bool splice = false;          // splice read/write/move
+  bool writebackCache = false;  // opt-in
+  bool passthrough = false;     // allow passthrough opens (backingId) if the kernel has it
+  bool debug = false;           // log every request and reply to stderr
 };
 
 class Session {
