@@ -30,6 +30,7 @@ constexpr const char* kUsage =
     "  --splice          splice request and reply data\n"
     "  --writeback       writeback cache\n"
     "  --max-pages N     pages per request (raises fs.fuse.max_pages_limit as root)\n"
+    "  --readahead N|max read-ahead in bytes, or the request size (root)\n"
     "  --stats FILE      write per-opcode request sizes at unmount and on SIGUSR1\n"
     "  -d, --debug       log every request\n";
 
@@ -115,6 +116,12 @@ bool parseArgs(int argc, char** argv, Args& a) {
       if (!v) return false;
       a.session.maxPages = static_cast<unsigned>(std::strtoul(v, nullptr, 0));
       a.session.raiseMaxPagesLimit = true;
+    } else if (s == "--readahead") {
+      const char* v = next();
+      if (!v) return false;
+      a.session.readahead = std::string(v) == "max"
+                                ? lfp::SessionOptions::kReadaheadRequestSize
+                                : static_cast<uint32_t>(std::strtoul(v, nullptr, 0));
     } else if (s == "--stats") {
       const char* v = next();
       if (!v) return false;

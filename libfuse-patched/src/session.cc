@@ -49,17 +49,16 @@ int serveInit(Session::Impl& s, detail::BufferPool& pool) {
 }
 
 // Buffered reads arrive in read-ahead sized requests; the kernel starts a FUSE mount at
-// 128 KiB whatever was negotiated, so as root raise it to the request size (or as asked).
+// 128 KiB whatever was negotiated, so as root set it as asked.
 void tuneReadahead(Session::Impl& s) {
-  if (geteuid() != 0 || s.mountDevice.empty()) return;
-  uint64_t bytes = s.opts.readahead
-                       ? s.opts.readahead
-                       : uint64_t{s.conn.maxPages} * static_cast<uint64_t>(getpagesize());
+  if (!s.opts.readahead || geteuid() != 0 || s.mountDevice.empty()) return;
+  uint64_t bytes = s.opts.readahead;
+  if (s.opts.readahead == SessionOptions::kReadaheadRequestSize)
+    bytes = uint64_t{s.conn.maxPages} * static_cast<uint64_t>(getpagesize());
   std::string path = "/sys/class/bdi/" + s.mountDevice + "/read_ahead_kb";
   FILE* f = std::fopen(path.c_str(), "we");
-  if (!f) return;
-  bool ok = std::fprintf(f, "%llu\n", static_cast<unsigned long long>(bytes / 1024)) > 0;
-  ok = std::fclose(f) == 0 && ok;
+  bool ok = f && std::fprintf(f, "%llu\n", static_cast<unsigned long long>(bytes / 1024)) > 0;
+  if (f) ok = std::fclose(f) == 0 && ok;
   if (ok)
     s.conn.maxReadahead = static_cast<uint32_t>(bytes);
   else

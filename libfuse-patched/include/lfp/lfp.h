@@ -376,10 +376,12 @@ struct SessionOptions {
   unsigned uringQueueDepth = 0;     // io_uring: requests in flight per CPU queue (0: 8)
   unsigned maxPages = 0;            // pages per request to ask for (0: the most the kernel allows)
   bool raiseMaxPagesLimit = false;  // as root: raise fs.fuse.max_pages_limit to `maxPages`
-  // Read-ahead of the mount in bytes, so buffered reads arrive as large requests. As root our
-  // library sets it through the mount's backing device (/sys/class/bdi/.../read_ahead_kb)
-  // after INIT; 0: the negotiated request size. Without root the kernel's default stays.
+  // Read-ahead of the mount in bytes, so buffered reads arrive as large requests (the kernel
+  // starts every FUSE mount at 128 KiB). As root our library sets it through the mount's
+  // backing device (/sys/class/bdi/.../read_ahead_kb) after INIT. 0: leave the kernel's;
+  // kReadaheadRequestSize: the negotiated request size. (Not done by liblfp-stock.)
   uint32_t readahead = 0;
+  static constexpr uint32_t kReadaheadRequestSize = ~0u;
   bool splice = false;          // splice read/write/move
   bool writebackCache = false;  // opt-in
   bool passthrough = false;     // allow passthrough opens (backingId) if the kernel has it
