@@ -124,7 +124,64 @@ struct IattWalker {
   }
 };
 
+struct InodeCollector {
+  std::vector<InodePtr>& out;
+  void add(const InodePtr& i) {
+    if (i) out.push_back(i);
+  }
+  void walk(const Loc& l) {
+    add(l.inode);
+    add(l.parent);
+  }
+  void walk(const FdPtr& fd) {
+    if (fd) add(fd->inode());
+  }
+  template <class T>
+  void walk(const T& t) {
+    if constexpr (HasFields<T>) forEachField(t, [&](const char*, const auto& f) { walk(f); });
+  }
+};
+
+struct FdCollector {
+  std::vector<FdPtr>& out;
+  void walk(const FdPtr& fd) {
+    if (fd) out.push_back(fd);
+  }
+  template <class T>
+  void walk(const T& t) {
+    if constexpr (HasFields<T>) forEachField(t, [&](const char*, const auto& f) { walk(f); });
+  }
+};
+
 }  // namespace
+
+std::vector<FdPtr> fdsOf(FopId id, const void* req) {
+  std::vector<FdPtr> out;
+  FdCollector c{out};
+  switch (id) {
+#define GF_FDS_(name, Req, Rep, flags) \
+  case FopId::name:                    \
+    c.walk(*static_cast<const Req*>(req)); \
+    break;
+    GF_FOP_LIST(GF_FDS_)
+#undef GF_FDS_
+  }
+  return out;
+}
+
+std::vector<InodePtr> inodesOf(FopId id, const void* req) {
+  std::vector<InodePtr> out;
+  InodeCollector c{out};
+  switch (id) {
+#define GF_INODES_(name, Req, Rep, flags) \
+  case FopId::name:                       \
+    c.walk(*static_cast<const Req*>(req)); \
+    break;
+    GF_FOP_LIST(GF_INODES_)
+#undef GF_INODES_
+  }
+  return out;
+}
 
 std::string formatRequest(FopId id, const void* req) {
   switch (id) {

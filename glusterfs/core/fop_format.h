@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "glusterfs/core/fops.h"
 
@@ -14,5 +15,9 @@ std::string formatRequest(FopId id, const void* req);
 std::string formatReply(FopId id, const void* reply);
 // Calls fn on every Iatt inside `reply` (including directory entries).
 void forEachIatt(FopId id, void* reply, const std::function<void(Iatt&)>& fn);
+// The inodes a request names: each Loc's inode and parent, each fd's inode (nulls skipped).
+std::vector<InodePtr> inodesOf(FopId id, const void* req);
+// The fds a request names (nulls skipped).
+std::vector<FdPtr> fdsOf(FopId id, const void* req);
 
 }  // namespace gf

@@ -88,6 +88,9 @@ GF_FIELDS(RchecksumReply, weak, strong)
 // ---- requests ----
 // `xattrs`: extended attributes to return with the entry (in EntryReply::xdata), by name or
 // by prefix ("trusted.afr.*"); replicate asks for its changelogs this way on every lookup.
+// A name "glusterfs.content:MAX" in `xattrs` asks storage for a regular file's whole contents
+// (when at most MAX bytes) under that key: quick-read reads small files in one round trip.
+inline constexpr const char* kLookupContentPrefix = "glusterfs.content:";
 struct LookupReq { Loc loc; std::vector<std::string> xattrs; };
 GF_FIELDS(LookupReq, loc, xattrs)
 struct StatReq { Loc loc; };

@@ -14,7 +14,12 @@
 #include "glusterfs/xlators/cluster/unify/unify_xlator.h"
 #include "glusterfs/xlators/features/index/index_xlator.h"
 #include "glusterfs/xlators/features/locks/locks_xlator.h"
+#include "glusterfs/xlators/performance/io-cache/io_cache_xlator.h"
 #include "glusterfs/xlators/performance/io-threads/io_threads_xlator.h"
+#include "glusterfs/xlators/performance/quick-read/quick_read_xlator.h"
+#include "glusterfs/xlators/performance/read-ahead/read_ahead_xlator.h"
+#include "glusterfs/xlators/performance/stat-prefetch/stat_prefetch_xlator.h"
+#include "glusterfs/xlators/performance/write-behind/write_behind_xlator.h"
 #include "glusterfs/xlators/protocol/client/client_xlator.h"
 #include "glusterfs/xlators/protocol/server/server_xlator.h"
 #include "glusterfs/xlators/storage/memory/memory_xlator.h"
@@ -45,6 +50,16 @@ const XlatorRegistry& builtinXlators() {
       entry<ErrorGenXlator>("debug/error-gen", {}, 1, 1, "fails chosen fops (fault injection)"),
       entry<IoThreadsXlator>("performance/io-threads", {}, 1, 1,
                              "runs fops on worker threads (keep blocking calls off the network)"),
+      entry<WriteBehindXlator>("performance/write-behind", {}, 1, 1,
+                               "acknowledges writes at once, sends them behind, joined"),
+      entry<ReadAheadXlator>("performance/read-ahead", {}, 1, 1,
+                             "fetches ahead of sequential readers"),
+      entry<IoCacheXlator>("performance/io-cache", {}, 1, 1,
+                           "client-side page cache shared by all opens of a file"),
+      entry<QuickReadXlator>("performance/quick-read", {}, 1, 1,
+                             "small files read with their lookup"),
+      entry<StatPrefetchXlator>("performance/stat-prefetch", {}, 1, 1,
+                                "attributes from directory listings answer lookups"),
       entry<ClientXlator>("protocol/client", {}, 0, 0, "a remote subvolume on a glusterfsd"),
       entry<ServerXlator>("protocol/server", {}, 1, kAny, "exports subvolumes to clients"),
       entry<ReplicateXlator>("cluster/replicate", {"cluster/afr"}, 2, kAny,

@@ -23,6 +23,8 @@
 namespace gf {
 
 class PosixHandles;
+struct PosixInodeCtx;
+
 
 class PosixXlator : public Xlator {
  public:
@@ -44,6 +46,8 @@ class PosixXlator : public Xlator {
  private:
   template <class Req>
   Result<ReaddirReply> readDirectory(const Req& r, bool plus);
+  static void addSmallFileContent(const PosixInodeCtx& h, const Iatt& st,
+                                  const std::vector<std::string>& wanted, Dict& out);
 
   Config config_;
   std::unique_ptr<PosixHandles> handles_;
