@@ -6,12 +6,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -133,6 +135,24 @@ std::string absolutePath(const std::string& path) {
   char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) return path;
   return std::string(cwd) + "/" + path;
+}
+
+void raiseFileLimit() {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want = rl.rlim_max;
+  // The hard limit may be raised by root up to fs.nr_open.
+  if (FILE* f = fopen("/proc/sys/fs/nr_open", "r")) {
+    unsigned long v;
+    if (fscanf(f, "%lu", &v) == 1 && geteuid() == 0) want = std::max<rlim_t>(want, v);
+    fclose(f);
+  }
+  rlimit next{want, want};
+  if (setrlimit(RLIMIT_NOFILE, &next) != 0) {
+    next.rlim_cur = rl.rlim_max;
+    next.rlim_max = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &next);
+  }
 }
 
 bool setupLogging(const std::string& file, const std::string& level, const char* prog) {

@@ -56,6 +56,10 @@ class SignalThread {
 // daemons chdir("/").
 std::string absolutePath(const std::string& path);
 
+// Raises the open-file limit to the hard maximum: bricks keep a handle per known inode, and a
+// directory of many thousand files must not run a daemon out of descriptors.
+void raiseFileLimit();
+
 // Opens the log (-l, "-" for stderr) at level -L; prints a clear error and returns false.
 bool setupLogging(const std::string& file, const std::string& level, const char* prog);
 

@@ -274,6 +274,7 @@ int main(int argc, char** argv) {
   if (!checkMountpoint(a.mountpoint)) return 1;
   if (!gf::setupLogging(a.logFile, a.logLevel, kProg)) return 1;
 
+  gf::raiseFileLimit();
   gf::Daemonizer daemon(!a.noDaemon);
   std::unique_ptr<gf::PidFile> pid;
   try {

@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   if (!graph) return 1;
   if (!gf::setupLogging(logFile, logLevel, kProg)) return 1;
 
+  gf::raiseFileLimit();
   gf::Daemonizer daemon(!noDaemon);
   std::unique_ptr<gf::PidFile> pid;
   try {
