@@ -5,7 +5,7 @@
 # gives medians, spread, the ratio to the native directory and CPU per operation.
 #
 #   scripts/bench.sh [--build DIR] [--targets LIST] [--rows LIST] [--rounds N] [--quick]
-#                    [--out DIR] [--workdir DIR] [--keep] [--list]
+#                    [--out DIR] [--workdir DIR] [--keep] [--interleave row|target] [--list]
 #   scripts/bench.sh --report RUNDIR      print the table of a finished run again
 #
 #   --targets native,bindfs,...   default: every setup whose check passes here
@@ -17,6 +17,9 @@
 #                                 latest points at the newest)
 #   --workdir DIR                 where targets keep bricks and mounts (default /var/tmp/...)
 #   --keep                        keep the work directory (bricks, logs) after the run
+#   --interleave row              (default) every target is up for the whole round and each row
+#                                 runs on all targets before the next row; `target`: one target
+#                                 at a time runs all its rows
 #   --list                        list targets (and why some cannot run here) and rows
 #
 # Sizes (environment; defaults full / --quick):
@@ -42,12 +45,12 @@ BENCH_LIBDIR=$ROOT/scripts/bench
 source "$BENCH_LIBDIR/lib.sh"
 
 usage() {
-	sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,/^set -u/p' "$0" | grep -v '^set -u' | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
 build=build targets_arg=${BENCH_TARGETS:-} rows_arg=${BENCH_ROWS:-all} rounds_arg= quick=0
-out= workdir= keep=0 list=0 report=
+out= workdir= keep=0 list=0 report= INTERLEAVE=${BENCH_INTERLEAVE:-row}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
@@ -58,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--workdir) workdir=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--interleave) INTERLEAVE=$2; shift 2 ;;
 	--list) list=1; shift ;;
 	--report) report=$2; shift 2 ;;
 	-h | --help) usage 0 ;;
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+case $INTERLEAVE in row | target) ;; *) echo "bench: --interleave is row or target" >&2; exit 2 ;; esac
 if [ -n "$report" ]; then
 	exec "$BENCH_LIBDIR/report.sh" "$report"
 fi
@@ -212,6 +217,7 @@ CLK_TCK=$(getconf CLK_TCK)
 	echo "host	$(uname -srm), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "load_start	$(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "rounds	$ROUNDS"
+	echo "interleave	$INTERLEAVE"
 	echo "rows	$ROWS"
 	echo "targets	$RUNNABLE"
 	echo "sizes	seq ${SEQ_MIB} MiB; rand ${RAND_MIB} MiB/job (cap ${RAND_CAP}s); files ${FILES} x ${FILE_SIZE} B; postmark ${PM_FILES} files, ${PM_TX} tx, ${PM_MIN}-${PM_MAX} B; maildir ${MAIL_MSGS} msgs, ${MAIL_WRITERS} writers; drop caches before stat/read: ${DROP_META}"
@@ -224,35 +230,57 @@ for t in $TARGETS; do
 done
 
 # --- target life cycle ----------------------------------------------------------------------------
-ACTIVE= ACTIVE_WD=
-# in_setup_shell FUNCTION WD: runs a setup's function in a fresh bash under a time limit, so a
-# hanging mount cannot stall the run and a setup's `exit` cannot end it.
+# Per-target state, so that all targets of a round can be up at once with their rows interleaved.
+declare -A T_DIR T_WD T_PIDS T_SEQ T_FILES T_DOWN
+ACTIVE=  # targets set up and not yet torn down
+
+# in_setup_shell FUNCTION WD TARGET: runs a setup's function in a fresh bash under a time limit,
+# so a hanging mount cannot stall the run and a setup's `exit` cannot end it.
 in_setup_shell() {
-	local fn=$1 wd=$2 t=$3
-	timeout -k 10 600 bash -c 'set -u; source "$1"; source "$2"; "$3" "$4"' _ \
+	local fn=$1 wd=$2 t=$3 out=$4 err=$5
+	run_bg "$out" "$err" timeout -k 10 600 bash -c 'set -u; source "$1"; source "$2"; "$3" "$4"' _ \
 		"$BENCH_LIBDIR/lib.sh" "${SETUP_FILE[$t]}" "$fn" "$wd"
 }
 
-declare -a PID_LABEL PID_NUM
-TDIR=
-start_target() { # TARGET ROUND -> 0 and TDIR/PID_* set, or 1
-	local t=$1 fn=${1//[-.]/_} wd=$WORK/$1.r$2 line
+# run_bg OUT ERR CMD...: runs CMD in the background and waits for it, so an interrupt is
+# handled at once (finish() ends RUN_PID) instead of after the command.
+RUN_PID=
+run_bg() {
+	local out=$1 err=$2 rc
+	shift 2
+	if [ "$out" = "$err" ]; then
+		"$@" >"$out" 2>&1 </dev/null &
+	else
+		"$@" >"$out" 2>"$err" </dev/null &
+	fi
+	RUN_PID=$!
+	wait "$RUN_PID"
+	rc=$?
+	RUN_PID=
+	return $rc
+}
+
+# start_target TARGET ROUND: sets the target up and fills its T_* entries; 1 on failure (its
+# teardown is still due).
+start_target() {
+	local t=$1 fn=${1//[-.]/_} wd=$WORK/$1.r$2 line dir= pids=
 	rm -rf "$wd"
 	mkdir -p "$wd"
-	ACTIVE=$t ACTIVE_WD=$wd
-	PID_LABEL=() PID_NUM=() TDIR=
+	ACTIVE="$ACTIVE $t"
+	T_WD[$t]=$wd T_DIR[$t]= T_PIDS[$t]= T_SEQ[$t]=0 T_FILES[$t]=0 T_DOWN[$t]=
 	bench_log "round $2: setting up $t"
-	if ! in_setup_shell "setup_$fn" "$wd" "$t" >"$wd/setup.out" 2>"$wd/setup.log"; then
+	if ! in_setup_shell "setup_$fn" "$wd" "$t" "$wd/setup.out" "$wd/setup.log"; then
 		bench_log "setup of $t failed: $(tail -n 5 "$wd/setup.log" | tr '\n' ' ')"
 		return 1
 	fi
 	while read -r line; do
+		# shellcheck disable=SC2086
 		set -- $line
 		case ${1:-} in
-		dir) TDIR=$2 ;;
+		dir) dir=${2:-} ;;
 		pid)
 			if [[ ${2:-} =~ ^[A-Za-z0-9_]+$ ]] && [[ ${3:-} =~ ^[0-9]+$ ]]; then
-				PID_LABEL+=("$2") PID_NUM+=("$3")
+				pids="$pids $2:$3"
 			else
 				bench_log "setup of $t: ignoring malformed line '$line'"
 			fi
@@ -263,28 +291,48 @@ start_target() { # TARGET ROUND -> 0 and TDIR/PID_* set, or 1
 			;;
 		esac
 	done <"$wd/setup.out"
-	if [ -z "$TDIR" ] || [ ! -d "$TDIR" ]; then
+	if [ -z "$dir" ] || [ ! -d "$dir" ]; then
 		bench_log "setup of $t gave no usable directory"
 		return 1
 	fi
-	mkdir -p "$TDIR/bench" || { bench_log "$t: cannot create $TDIR/bench"; return 1; }
-	bench_log "$t: benchmarking $TDIR; accounting ${#PID_NUM[@]} process(es): $(for i in "${!PID_NUM[@]}"; do printf '%s:%s ' "${PID_LABEL[$i]}" "${PID_NUM[$i]}"; done)"
+	mkdir -p "$dir/bench" || { bench_log "$t: cannot create $dir/bench"; return 1; }
+	T_DIR[$t]=$dir T_PIDS[$t]=${pids# }
+	bench_log "$t: benchmarking $dir; accounting: ${T_PIDS[$t]:-no processes}"
 	return 0
 }
 
-stop_target() {
-	[ -n "$ACTIVE" ] || return 0
-	local t=$ACTIVE wd=$ACTIVE_WD fn=${ACTIVE//[-.]/_}
-	ACTIVE=
+stop_target() { # TARGET
+	local t=$1 wd=${T_WD[$1]:-} fn=${1//[-.]/_}
+	[[ " $ACTIVE " == *" $t "* ]] || return 0
+	ACTIVE=$(for a in $ACTIVE; do [ "$a" = "$t" ] || printf '%s ' "$a"; done)
 	bench_log "tearing down $t"
-	in_setup_shell "teardown_$fn" "$wd" "$t" >>"$wd/setup.log" 2>&1 ||
-		bench_log "teardown of $t reported an error (see $wd/setup.log)"
+	in_setup_shell "teardown_$fn" "$wd" "$t" "$wd/teardown.log" "$wd/teardown.log" ||
+		bench_log "teardown of $t reported an error (see $wd/teardown.log)"
+	cat "$wd/teardown.log" >>"$wd/setup.log" 2>/dev/null
 	cp "$wd/setup.log" "$OUT/setup-$(basename "$wd").log" 2>/dev/null
 	if awk -v r="$wd/" 'index($2 "/", r) == 1 { f = 1 } END { exit !f }' /proc/self/mounts; then
 		bench_log "WARNING: something is still mounted under $wd; not removing it"
 	elif [ $keep = 0 ]; then
 		rm -rf "$wd"
 	fi
+}
+
+stop_all() {
+	local t
+	for t in $ACTIVE; do stop_target "$t"; done
+}
+
+# use_target TARGET: the target the row functions work on (TARGET, TDIR, PID_*, *_READY).
+declare -a PID_LABEL PID_NUM
+TARGET= TDIR=
+use_target() {
+	local e
+	TARGET=$1 TDIR=${T_DIR[$1]:-} SEQ_READY=${T_SEQ[$1]:-0} FILES_READY=${T_FILES[$1]:-0}
+	PID_LABEL=() PID_NUM=()
+	for e in ${T_PIDS[$1]:-}; do
+		PID_LABEL+=("${e%%:*}")
+		PID_NUM+=("${e#*:}")
+	done
 }
 
 target_alive() {
@@ -298,7 +346,12 @@ target_alive() {
 finish() {
 	local rc=$?
 	trap - EXIT INT TERM
-	stop_target
+	if [ -n "$RUN_PID" ] && bench_pid_alive "$RUN_PID"; then
+		# timeout passes the signal on to the workload (and its process group).
+		kill -TERM "$RUN_PID" 2>/dev/null
+		bench_wait_exit "$RUN_PID" 15 || kill -KILL "$RUN_PID" 2>/dev/null
+	fi
+	stop_all
 	if [ $keep = 0 ] && [ -d "$WORK" ] &&
 		! awk -v r="$WORK/" 'index($2 "/", r) == 1 { f = 1 } END { exit !f }' /proc/self/mounts; then
 		rm -rf "$WORK"
@@ -382,8 +435,9 @@ run_fsops() {
 	local metric=$1 unit=$2 out
 	shift 2
 	cpu_begin
-	out=$(timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" "$@" 2>"$TMP/err")
+	run_bg "$TMP/out" "$TMP/err" timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" "$@"
 	local rc=$?
+	out=$(cat "$TMP/out")
 	cpu_end
 	if [ $rc != 0 ] || [[ $out != ops=* ]]; then
 		bench_log "  $TARGET $metric: fsops $1 failed (exit $rc): $(tail -n 3 "$TMP/err" | tr '\n' ' ')"
@@ -403,7 +457,7 @@ run_cmd() {
 	local out=$1
 	shift
 	rm -f "$TMP/run"
-	timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" run "$TMP/run" "$@" >"$out" 2>"$TMP/err"
+	run_bg "$out" "$TMP/err" timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" run "$TMP/run" "$@"
 	local rc=$?
 	RUN_WALL= RUN_APP=
 	if [ -f "$TMP/run" ]; then
@@ -423,7 +477,7 @@ seq_file() { echo "$TDIR/bench/seq.dat"; }
 ensure_seq() {
 	[ $SEQ_READY = 1 ] && return 0
 	bench_log "  $TARGET: laying out the ${SEQ_MIB} MiB file (not timed)"
-	timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" seqwrite "$(seq_file)" "$SEQ_MIB" 1024 >/dev/null 2>"$TMP/err" ||
+	run_bg /dev/null "$TMP/err" timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" seqwrite "$(seq_file)" "$SEQ_MIB" 1024 ||
 		{ bench_log "  $TARGET: layout failed: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"; return 1; }
 	SEQ_READY=1
 }
@@ -432,7 +486,7 @@ ensure_files() {
 	[ $FILES_READY = 1 ] && return 0
 	bench_log "  $TARGET: creating $FILES small files (not timed)"
 	rm -rf "$TDIR/bench/files"
-	timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" create "$TDIR/bench/files" "$FILES" "$FILE_SIZE" >/dev/null 2>"$TMP/err" ||
+	run_bg /dev/null "$TMP/err" timeout -k 10 "$ROW_TIMEOUT" "$FSOPS" create "$TDIR/bench/files" "$FILES" "$FILE_SIZE" ||
 		{ bench_log "  $TARGET: creating files failed: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"; return 1; }
 	FILES_READY=1
 }
@@ -550,6 +604,7 @@ row_postmark() {
 	LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 	exec {pmfd}< <(exec timeout -k 10 "$ROW_TIMEOUT" stdbuf -oL postmark "$cfg" 2>&1)
 	local tpid=$!
+	RUN_PID=$tpid
 	while IFS= read -r -u $pmfd line; do
 		echo "$line" >>"$TMP/postmark.out"
 		[ -n "$pid" ] || pid=$(cat "/proc/$tpid/task/$tpid/children" 2>/dev/null | awk '{ print $1 }')
@@ -569,6 +624,7 @@ row_postmark() {
 	exec {pmfd}<&-
 	wait "$tpid" 2>/dev/null
 	local rc=$?
+	RUN_PID=
 	if [ $rc != 0 ] || [ -z "$t1" ] || [ -z "$t2" ]; then
 		bench_log "  $TARGET postmark failed (exit $rc): $(tail -n 3 "$TMP/postmark.out" | tr '\n' ' ')"
 		record_fail postmark tx/s
@@ -605,32 +661,45 @@ metrics_of() { # ROW: the metrics a row records
 }
 
 # --- the run ------------------------------------------------------------------------------------------
+# run_row TARGET ROW: one row on one target (or failures, if the target is down).
+run_row() {
+	local t=$1 row=$2 m why
+	use_target "$t"
+	if [ -z "${T_DOWN[$t]:-}" ] && ! why=$(target_alive); then
+		T_DOWN[$t]=$why
+		bench_log "$t is down: $why; its remaining rows this round fail"
+	fi
+	if [ -n "${T_DOWN[$t]:-}" ]; then
+		for m in $(metrics_of "$row"); do record_fail "$m" -; done
+		return
+	fi
+	"row_$row"
+	T_SEQ[$t]=$SEQ_READY T_FILES[$t]=$FILES_READY
+}
+
 bench_log "results in $OUT; work dir $WORK"
-bench_log "targets: $RUNNABLE; rows: $ROWS; rounds: $ROUNDS"
+bench_log "targets: $RUNNABLE; rows: $ROWS; rounds: $ROUNDS; interleave: $INTERLEAVE"
 read -r -a TLIST <<<"$RUNNABLE"
 NT=${#TLIST[@]}
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 	# Each round starts one target later, so no target always runs first or last.
-	for ((k = 0; k < NT; k++)); do
-		TARGET=${TLIST[$(((k + ROUND - 1) % NT))]}
-		SEQ_READY=0 FILES_READY=0
-		if ! start_target "$TARGET" "$ROUND"; then
-			for r in $ROWS; do for m in $(metrics_of "$r"); do record_fail "$m" -; done; done
-			stop_target
-			continue
-		fi
-		down=
+	order=()
+	for ((k = 0; k < NT; k++)); do order+=("${TLIST[$(((k + ROUND - 1) % NT))]}"); done
+	if [ "$INTERLEAVE" = row ]; then
+		# All targets up; each row runs on every target before the next row starts, so the
+		# same row of different targets is measured minutes apart, not half an hour.
+		for t in "${order[@]}"; do start_target "$t" "$ROUND" || T_DOWN[$t]="setup failed"; done
 		for r in $ROWS; do
-			if [ -z "$down" ] && ! down=$(target_alive); then
-				bench_log "$TARGET is down: $down; its remaining rows this round fail"
-			fi
-			if [ -n "$down" ]; then
-				for m in $(metrics_of "$r"); do record_fail "$m" -; done
-				continue
-			fi
-			"row_$r"
+			for t in "${order[@]}"; do run_row "$t" "$r"; done
 		done
-		stop_target
-	done
+		for t in "${order[@]}"; do stop_target "$t"; done
+	else
+		# One target at a time, all its rows, then the next.
+		for t in "${order[@]}"; do
+			start_target "$t" "$ROUND" || T_DOWN[$t]="setup failed"
+			for r in $ROWS; do run_row "$t" "$r"; done
+			stop_target "$t"
+		done
+	fi
 done
 bench_log "done"

@@ -14,7 +14,11 @@ param() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$dir/params.tsv" 2>/dev/n
 echo "# Benchmark run $(param date)"
 echo
 echo "- git $(param git); $(param host); load average at start $(param load_start), at end $(param load_end); run took $(param duration)"
-echo "- $(param rounds) round(s), targets interleaved (each round starts one target later); values are medians over the rounds that succeeded"
+case $(param interleave) in
+target) how="one target after another within a round" ;;
+*) how="all targets up together, each row run on every target before the next row" ;;
+esac
+echo "- $(param rounds) round(s), $how; each round starts one target later; values are medians over the rounds that succeeded"
 echo "- sizes: $(param sizes)"
 echo "- ×native = speed relative to the $baseline directory (higher is better); CPU/op = utime+stime of the target's own processes (client, bricks, self-heal daemon) per operation, in µs; app = the benchmark processes' own CPU per operation"
 echo
