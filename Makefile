@@ -130,6 +130,16 @@ $(BIN)/passthrough-static: $(call obj,$(PASSTHROUGH_SRC)) $(LIB)/liblfp.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -static $^ -o $@ $(filter -luring,$(LDLIBS))
 
+# Notifications checked against a real mount, on both libraries (tests/lfp/run-passthrough-tier.sh).
+LFP_TEST_BINS := $(BUILD)/tests/lfp/notify_check $(BUILD)/tests/lfp/notify_check-stock
+$(BUILD)/tests/lfp/notify_check: $(call obj,tests/lfp/notify_check.cc) $(LIB)/liblfp.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(filter -luring,$(LDLIBS))
+
+$(BUILD)/tests/lfp/notify_check-stock: $(call obj,tests/lfp/notify_check.cc) $(LIB)/liblfp-stock.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $^ -o $@ -lfuse3
+
 # libFuzzer over the lfp request decoder and dispatcher (clang, ASan); run by tests/fuzz/run.sh.
 LFP_FUZZ_SRC := tests/fuzz/lfp_request_fuzz.cc $(LFP_SRC) $(LFP_COMMON_SRC)
 $(BUILD)/fuzz/lfp_request_fuzz: $(LFP_FUZZ_SRC)
@@ -177,6 +187,7 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/obj/tests/unit/sup
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 TEST_BINS := $(BUILD)/tests/unit_tests $(BUILD)/tests/mount_tests $(HELPERS) $(TOOLS)
+TEST_BINS += $(LFP_TEST_BINS)
 
 # ---- goals -----------------------------------------------------------------------------------
 .PHONY: all programs examples tests check check-unit check-asan check-vm demo bench deps kmod \

@@ -148,6 +148,13 @@ DecodeStatus decodeParts(const DecodeContext& ctx, const fuse_in_header& h, cons
   if (h.len < kHeader + tailLen) return DecodeStatus::kLengthMismatch;
   size_t sent = h.len - kHeader - tailLen;
   if (sent > opLen) return DecodeStatus::kLengthMismatch;
+  size_t want = argSizeFor(ctx, h.opcode);
+  if (sent == 0 && want > 0) {
+    // Some requests (NOTIFY_REPLY) keep an empty first argument and carry their struct at the
+    // head of the payload, as on /dev/fuse.
+    size_t inTail = tailLen < want ? tailLen : want;
+    return decodeRest(ctx, tail, inTail, tail + inTail, tailLen - inTail, out);
+  }
   return decodeRest(ctx, op, sent, tail, tailLen, out);
 }
 

@@ -4,7 +4,10 @@
 // entry for the next request.
 #include "libfuse-patched/src/uring.h"
 
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -50,7 +54,7 @@ unsigned possibleCpus() {
 #if LFP_HAVE_URING
 
 namespace {
-constexpr uint64_t kStopTag = 0;  // user_data of the NOP that wakes a queue thread to stop
+constexpr uint64_t kWakeTag = 1;  // user_data of the multishot poll on the queue's eventfd
 }
 
 struct Entry : ReplySink {
@@ -65,15 +69,23 @@ struct Entry : ReplySink {
   int commit(uint64_t unique, int error, size_t payloadBytes);
 };
 
+// One queue: its ring is created, submitted to and reaped by its own thread only
+// (IORING_SETUP_SINGLE_ISSUER|DEFER_TASKRUN), so the kernel's completion work for a fetched
+// request always runs on that thread. Replies made on other threads are handed over through
+// `pending` and the queue's eventfd.
 struct UringEngine::Queue {
   Session::Impl* s = nullptr;
   unsigned qid = 0;
+  unsigned depth = 0;
   io_uring ring{};
   bool ringUp = false;
-  std::mutex mu;  // replies may come from any thread; SQ access is serialised
+  int wakeFd = -1;
+  pthread_t self{};
   std::vector<std::unique_ptr<Entry>> entries;
   std::thread thread;
   std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::vector<std::pair<Entry*, uint64_t>> pending;  // commits from other threads
 
   ~Queue() {
     for (auto& e : entries) {
@@ -81,40 +93,65 @@ struct UringEngine::Queue {
       std::free(e->payload);
     }
     if (ringUp) io_uring_queue_exit(&ring);
+    if (wakeFd >= 0) ::close(wakeFd);
   }
 
-  // Queues one FUSE command for `e` (REGISTER or COMMIT_AND_FETCH) and submits it.
-  int submitCmd(Entry* e, uint32_t cmd, uint64_t commitId) {
-    std::lock_guard<std::mutex> g(mu);
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-    if (!sqe) {
+  io_uring_sqe* sqe() {
+    io_uring_sqe* q = io_uring_get_sqe(&ring);
+    if (!q) {
       io_uring_submit(&ring);
-      sqe = io_uring_get_sqe(&ring);
-      if (!sqe) return -EBUSY;
+      q = io_uring_get_sqe(&ring);
     }
-    std::memset(sqe, 0, 128);
-    sqe->opcode = IORING_OP_URING_CMD;
-    sqe->fd = s->fd;
-    sqe->cmd_op = cmd;
-    sqe->addr = reinterpret_cast<uint64_t>(e->iov);
-    sqe->len = 2;
-    sqe->user_data = reinterpret_cast<uint64_t>(e);
+    if (q) std::memset(q, 0, 128);
+    return q;
+  }
+
+  // Queues (without submitting) one FUSE command for `e`. Queue thread only.
+  bool prepCmd(Entry* e, uint32_t cmd, uint64_t commitId) {
+    io_uring_sqe* q = sqe();
+    if (!q) return false;
+    q->opcode = IORING_OP_URING_CMD;
+    q->fd = s->fd;
+    q->cmd_op = cmd;
+    q->addr = reinterpret_cast<uint64_t>(e->iov);
+    q->len = 2;
+    q->user_data = reinterpret_cast<uint64_t>(e);
     abi::UringCmdReq req{};
     req.qid = static_cast<uint16_t>(qid);
     req.commit_id = commitId;
-    std::memcpy(sqe->cmd, &req, sizeof req);
-    int rc = io_uring_submit(&ring);
-    return rc < 0 ? rc : 0;
+    std::memcpy(q->cmd, &req, sizeof req);
+    return true;
   }
 
-  void wakeForStop() {
-    std::lock_guard<std::mutex> g(mu);
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-    if (!sqe) return;
-    std::memset(sqe, 0, 128);
-    io_uring_prep_nop(sqe);
-    sqe->user_data = kStopTag;
-    io_uring_submit(&ring);
+  void armWake() {
+    io_uring_sqe* q = sqe();
+    if (!q) return;
+    io_uring_prep_poll_multishot(q, wakeFd, POLLIN);
+    q->user_data = kWakeTag;
+  }
+
+  void commitFromAnyThread(Entry* e, uint64_t unique) {
+    if (pthread_equal(pthread_self(), self)) {
+      prepCmd(e, abi::kUringCmdCommitAndFetch, unique);  // submitted when the loop waits next
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> g(mu);
+      pending.emplace_back(e, unique);
+    }
+    uint64_t one = 1;
+    (void)!::write(wakeFd, &one, sizeof one);
+  }
+
+  void drainWake() {
+    uint64_t v;
+    (void)!::read(wakeFd, &v, sizeof v);
+    std::vector<std::pair<Entry*, uint64_t>> todo;
+    {
+      std::lock_guard<std::mutex> g(mu);
+      todo.swap(pending);
+    }
+    for (auto& [e, unique] : todo) prepCmd(e, abi::kUringCmdCommitAndFetch, unique);
   }
 
   void handle(Entry* e) {
@@ -132,30 +169,59 @@ struct UringEngine::Queue {
     if (st == DecodeStatus::kOk && d.spec->noReply) e->commit(h.unique, 0, 0);
   }
 
-  void run() {
+  // Creates the ring and registers every entry; "" on success, else the reason.
+  std::string setUp() {
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(qid, &set);
     sched_setaffinity(0, sizeof set, &set);  // best effort: requests of this CPU land here
+    self = pthread_self();
+    io_uring_params p{};
+    p.flags = IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    unsigned size = depth * 2 + 8;
+    int rc = io_uring_queue_init_params(size, &ring, &p);
+    if (rc == -EINVAL) {  // kernels before 6.1
+      p = io_uring_params{};
+      p.flags = IORING_SETUP_SQE128;
+      rc = io_uring_queue_init_params(size, &ring, &p);
+    }
+    if (rc < 0) return std::string("io_uring_queue_init: ") + std::strerror(-rc);
+    ringUp = true;
+    armWake();
+    for (auto& e : entries)
+      if (!prepCmd(e.get(), abi::kUringCmdRegister, 0)) return "io_uring submission queue full";
+    rc = io_uring_submit(&ring);
+    if (rc < 0) return std::string("io_uring_submit: ") + std::strerror(-rc);
+    // A REGISTER the kernel refuses completes at once with an error.
+    io_uring_cqe* cqe = nullptr;
+    if (io_uring_peek_cqe(&ring, &cqe) == 0 && cqe && cqe->user_data != kWakeTag && cqe->res < 0)
+      return std::string("FUSE_IO_URING_CMD_REGISTER: ") + std::strerror(-cqe->res);
+    return "";
+  }
+
+  void run(std::promise<std::string>* ready) {
+    std::string err = setUp();
+    ready->set_value(err);
+    if (!err.empty()) return;
     while (!stopping.load()) {
-      io_uring_cqe* cqe = nullptr;
-      int rc = io_uring_wait_cqe(&ring, &cqe);
-      if (rc == -EINTR) continue;
-      if (rc < 0) {
+      int rc = io_uring_submit_and_wait(&ring, 1);  // replies queued so far go out here
+      if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
         log(kLogError, "io_uring queue %u: %s", qid, std::strerror(-rc));
         break;
       }
       unsigned head;
       unsigned seen = 0;
       bool stop = false;
+      io_uring_cqe* cqe;
       io_uring_for_each_cqe(&ring, head, cqe) {
         ++seen;
-        auto* e = reinterpret_cast<Entry*>(cqe->user_data);
         int res = cqe->res;
-        if (!e) {
-          stop = true;
+        if (cqe->user_data == kWakeTag) {
+          drainWake();
+          if (!(cqe->flags & IORING_CQE_F_MORE)) armWake();
           continue;
         }
+        auto* e = reinterpret_cast<Entry*>(cqe->user_data);
         if (res == 0) {
           handle(e);
         } else if (res == -ENOTCONN || res == -ECANCELED || res == -ENODEV) {
@@ -164,7 +230,7 @@ struct UringEngine::Queue {
           // A failed commit (e.g. the request was aborted) leaves the entry unarmed.
           log(kLogWarning, "io_uring queue %u: command failed (%s); re-registering", qid,
               std::strerror(-res));
-          submitCmd(e, abi::kUringCmdRegister, 0);
+          prepCmd(e, abi::kUringCmdRegister, 0);
         }
       }
       io_uring_cq_advance(&ring, seen);
@@ -206,7 +272,8 @@ int Entry::commit(uint64_t unique, int error, size_t payloadBytes) {
   oh.len = static_cast<uint32_t>(sizeof oh + payloadBytes);
   std::memcpy(hdr->in_out, &oh, sizeof oh);
   hdr->ring_ent_in_out.payload_sz = static_cast<uint32_t>(payloadBytes);
-  return q->submitCmd(this, abi::kUringCmdCommitAndFetch, unique);
+  q->commitFromAnyThread(this, unique);
+  return 0;
 }
 
 UringEngine::UringEngine(Session::Impl& s) : s_(s) {}
@@ -222,22 +289,15 @@ bool UringEngine::start(std::string* error) {
     auto q = std::make_unique<Queue>();
     q->s = &s_;
     q->qid = qid;
-    io_uring_params p{};
-    p.flags = IORING_SETUP_SQE128;
-    int rc = io_uring_queue_init_params(depth * 2 + 4, &q->ring, &p);
-    if (rc < 0) {
-      if (error) *error = std::string("io_uring_queue_init: ") + std::strerror(-rc);
-      queues_.clear();
-      return false;
-    }
-    q->ringUp = true;
+    q->depth = depth;
+    q->wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     for (unsigned i = 0; i < depth; ++i) {
       auto e = std::make_unique<Entry>();
       e->q = q.get();
       e->hdr = static_cast<abi::UringReqHeader*>(std::aligned_alloc(64, 320));
       e->payloadSize = payloadSize;
       e->payload = static_cast<char*>(std::aligned_alloc(4096, (payloadSize + 4095) & ~4095ul));
-      if (!e->hdr || !e->payload) {
+      if (!e->hdr || !e->payload || q->wakeFd < 0) {
         if (error) *error = "out of memory for io_uring buffers";
         queues_.clear();
         return false;
@@ -249,30 +309,23 @@ bool UringEngine::start(std::string* error) {
     }
     queues_.push_back(std::move(q));
   }
-  // Register everything before any thread runs: the kernel switches to the ring only when
-  // every queue has an entry, so a failure here still leaves /dev/fuse serving.
-  for (auto& q : queues_) {
-    for (auto& e : q->entries) {
-      int rc = q->submitCmd(e.get(), abi::kUringCmdRegister, 0);
-      if (rc < 0) {
-        if (error) *error = std::string("FUSE_IO_URING_CMD_REGISTER: ") + std::strerror(-rc);
-        queues_.clear();
-        return false;
-      }
-    }
+  // Each thread registers its own queue; the kernel switches to the ring only when every queue
+  // has an entry, so a failure here still leaves /dev/fuse serving.
+  std::vector<std::promise<std::string>> ready(queues_.size());
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    Queue* qp = queues_[i].get();
+    std::promise<std::string>* rp = &ready[i];
+    qp->thread = std::thread([qp, rp] { qp->run(rp); });
   }
-  // A REGISTER the kernel refuses completes at once with an error: look before committing.
-  for (auto& q : queues_) {
-    io_uring_cqe* cqe = nullptr;
-    if (io_uring_peek_cqe(&q->ring, &cqe) == 0 && cqe && cqe->res < 0) {
-      if (error) *error = std::string("FUSE_IO_URING_CMD_REGISTER: ") + std::strerror(-cqe->res);
-      queues_.clear();
-      return false;
-    }
+  std::string err;
+  for (auto& r : ready) {
+    std::string e = r.get_future().get();
+    if (err.empty()) err = e;
   }
-  for (auto& q : queues_) {
-    Queue* qp = q.get();
-    qp->thread = std::thread([qp] { qp->run(); });
+  if (!err.empty()) {
+    if (error) *error = err;
+    stop();
+    return false;
   }
   return true;
 }
@@ -280,11 +333,11 @@ bool UringEngine::start(std::string* error) {
 void UringEngine::stop() {
   for (auto& q : queues_) {
     q->stopping = true;
-    if (q->thread.joinable()) {
-      q->wakeForStop();
-      q->thread.join();
-    }
+    uint64_t one = 1;
+    if (q->wakeFd >= 0) (void)!::write(q->wakeFd, &one, sizeof one);
   }
+  for (auto& q : queues_)
+    if (q->thread.joinable()) q->thread.join();
   queues_.clear();
 }
 

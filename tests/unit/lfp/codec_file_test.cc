@@ -288,6 +288,20 @@ TEST(LfpCodecTest, UringLayoutDecodesLikeDevFuse) {
   std::memcpy(&h, wire.data(), sizeof h);
   ASSERT_EQ(detail::decodeParts(ctx, h, op, sizeof op, "x", 2, b), detail::DecodeStatus::kOk);
   EXPECT_STREQ(b.name, "x");
+  // NOTIFY_REPLY keeps an empty first argument: its struct leads the payload.
+  fuse_notify_retrieve_in ri{};
+  ri.size = 3;
+  std::string payload = std::string(reinterpret_cast<char*>(&ri), sizeof ri) + "abc";
+  Req nr(FUSE_NOTIFY_REPLY, 9);
+  nr.bytes(payload);
+  wire = nr.build();
+  std::memcpy(&h, wire.data(), sizeof h);
+  ASSERT_EQ(detail::decodeParts(ctx, h, op, sizeof op, payload.data(), payload.size(), b),
+            detail::DecodeStatus::kOk);
+  EXPECT_EQ(b.payloadSize, 3u);
+  EXPECT_EQ(std::string(b.payload, 3), "abc");
+  wire = l.build();
+  std::memcpy(&h, wire.data(), sizeof h);
   h.len += 200;  // says the op area held 200 bytes: more than it can
   EXPECT_EQ(detail::decodeParts(ctx, h, op, sizeof op, "x", 2, b),
             detail::DecodeStatus::kLengthMismatch);
