@@ -57,14 +57,15 @@ std::string ReplicaRig::volfile(const RigOptions& o, const std::string& brickRoo
 
 namespace {
 std::unique_ptr<TempDir> brickDirs(const RigOptions& o) {
-  return o.leaf == "posix" ? std::make_unique<TempDir>("afr-bricks") : nullptr;
+  return o.leaf == "posix" && o.brickRoot.empty() ? std::make_unique<TempDir>("afr-bricks")
+                                                  : nullptr;
 }
 }  // namespace
 
 ReplicaRig::ReplicaRig(RigOptions options)
     : options_(std::move(options)),
       bricks_(brickDirs(options_)),
-      graph_(volfile(options_, bricks_ ? bricks_->path() : std::string())),
+      graph_(volfile(options_, bricks_ ? bricks_->path() : options_.brickRoot)),
       client_(TestClient(graph_.top()).withLockOwner(1, kClientId)) {}
 
 TestClient ReplicaRig::leaf(size_t i) const {

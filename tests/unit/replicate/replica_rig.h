@@ -30,6 +30,9 @@ struct RigOptions {
   std::string indexRoot;
   // The bricks' storage: "memory" (storage/memory) or "posix" (storage/posix on temp dirs).
   std::string leaf = "memory";
+  // posix: keep the bricks here (BRICK_ROOT/bI) instead of a temporary directory, so that a
+  // later rig finds them again (a restart).
+  std::string brickRoot;
 };
 
 class ReplicaRig {

@@ -275,6 +275,31 @@ TEST(ReplicateHealerTest, ADirectoryRemovedWhileACopyWasAwayIsRemovedThereWithIt
   EXPECT_EQ(ir.onDisk(0), 0u);
 }
 
+// Everything stops while a copy is behind (clients and bricks): the bricks' index on disk is
+// what a new client's healer starts from.
+TEST(ReplicateHealerTest, PendingHealsSurviveARestartOfEverything) {
+  TempDir bricks("afr-restart-bricks"), index("afr-restart-index");
+  RigOptions o{2, {}, index.path(), "posix", bricks.path()};
+  {
+    ReplicaRig rig(o);
+    populate(rig.client());
+    rig.down(1);
+    changeWhileAway(rig.client());
+  }
+  EXPECT_NE(std::filesystem::directory_iterator(index.path() + "/b0"),
+            std::filesystem::directory_iterator()) << "the index must be on disk";
+  o.afrOptions = {{"self-heal-daemon", "on"}};
+  ReplicaRig rig(o);  // the healer's first pass runs soon after start-up
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (rig.compareCopies() != "" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(rig.waitIdle());
+  EXPECT_EQ(rig.compareCopies(), "");
+  EXPECT_TRUE(std::filesystem::is_empty(index.path() + "/b0"));
+  TestClient c1 = rig.leaf(1);
+  EXPECT_EQ(*c1.readFile("/d/f"), "rewritten while c1 was away");
+}
+
 TEST(ReplicateHealerTest, HealInfoShowsDownCopiesAndPendingEntries) {
   IndexedRig ir;
   ReplicaRig& rig = ir.rig();

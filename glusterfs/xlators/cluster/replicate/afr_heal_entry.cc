@@ -121,6 +121,9 @@ Task<Status> createCopy(ReplicateXlator& afr, size_t src, size_t sink, const Loc
   Loc linked = childLoc(afr, dir, name, &st);
   HealChoice from{static_cast<int>(src)};
   if (st.isDir()) {
+    // Looked up by name on every copy first: a brick that finds files by gfid only while it
+    // holds them (storage/posix) must know the new directory before names go into it.
+    (void)co_await lookupAll(afr, ctx, linked);
     Status r = co_await copyTree(afr, src, sink, linked);
     if (!r) co_return r;
   } else if (st.isReg() && st.size > 0) {
