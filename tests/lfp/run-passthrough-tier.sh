@@ -4,7 +4,7 @@
 # (ours: threaded, io_uring, splice, kernel passthrough with and without io_uring; and the same
 # source on stock libfuse3), runs the shared POSIX mount suite on each, and checks what only
 # our library does: io_uring really serving, passthrough opens bypassing the daemon, requests
-# above 1 MiB, clean exits and the dead-mount message.
+# above 1 MiB, every notification against the kernel, clean exits and the dead-mount message.
 #
 #   tests/lfp/run-passthrough-tier.sh [--build DIR] [--modes m1,m2,...] [--suite-timeout SECS]
 #                                     [--keep]   (keep the work directory with the logs)
@@ -186,6 +186,28 @@ if [ -w "$pages_sysctl" ] || [ -w /sys/module/fuse/parameters/max_pages_limit ];
 else
 	note "skip  requests above 1 MiB: this kernel has no max_pages_limit to raise"
 fi
+
+# --- notifications against the kernel (store, retrieve, inval_inode, inval_entry, delete, poll)
+notify_run() { # notify_run NAME BINARY [ARGS...]
+	local name=$1 bin=$2
+	shift 2
+	local dir=$work/notify-$name
+	mkdir -p "$dir"
+	if [ ! -x "$bin" ]; then
+		note "skip  notifications ($name): $bin is not built"
+		return
+	fi
+	if timeout 120 "$bin" "$@" "$dir" >"$dir.log" 2>&1; then
+		note "ok    notifications ($name): $(grep -c '^ok' "$dir.log") checks"
+	else
+		note "FAIL  notifications ($name): $(grep '^FAIL' "$dir.log" | tr '\n' ' ')"
+		fails=$((fails + 1))
+	fi
+	umount -l "$dir" 2>/dev/null
+}
+notify_run ours "$build/tests/lfp/notify_check"
+uring_ready && notify_run ours-uring "$build/tests/lfp/notify_check" --io-uring
+notify_run stock "$build/tests/lfp/notify_check-stock"
 
 # --- life cycle: SIGTERM, and a dead mount named as such ----------------------------------
 life=$work/life
