@@ -27,20 +27,16 @@ Result<EntryReply> MemoryXlator::lookupSync(const CallCtx& c, const LookupReq& r
   } else {
     return fail(EINVAL);
   }
-  // Requested xattrs ("name" or "prefix*") come with the entry, as storage/posix returns them
-  // (replicate reads its changelogs this way).
-  // Only what this caller could read with getxattr.
+  // Requested xattrs ("name" or "prefix*") come with the entry, as storage/posix returns them.
+  // This is the cluster translators' channel (replicate reads its changelogs this way), not a
+  // user's getxattr: like xattrop it is not limited by the caller's xattr permissions.
   EntryReply out{n->iatt(), {}};
-  auto readable = [&](const std::string& key) {
-    return xattrVisible(c, *n, key) && checkXattr(c, *n, key, XattrAccess::kRead).ok();
-  };
   for (const auto& want : r.xattrs) {
     if (!want.empty() && want.back() == '*') {
       std::string_view prefix(want.data(), want.size() - 1);
       for (const auto& [key, value] : n->xattrs)
-        if (std::string_view(key).substr(0, prefix.size()) == prefix && readable(key))
-          out.xdata[key] = value;
-    } else if (auto it = n->xattrs.find(want); it != n->xattrs.end() && readable(want)) {
+        if (std::string_view(key).substr(0, prefix.size()) == prefix) out.xdata[key] = value;
+    } else if (auto it = n->xattrs.find(want); it != n->xattrs.end()) {
       out.xdata[want] = it->second;
     }
   }
