@@ -50,6 +50,13 @@ Task<Result<Frame>> FrameChannel::read(std::string* why) {
     if (why) *why = reason;
     co_return fail(EPROTO);
   }
+  if (f.header.bodyLen > maxBody_ || f.header.dataLen > maxData_) {
+    if (why)
+      *why = "frame of " + std::to_string(f.header.bodyLen) + "+" +
+             std::to_string(f.header.dataLen) + " bytes exceeds this connection's limit of " +
+             std::to_string(maxBody_) + "+" + std::to_string(maxData_);
+    co_return fail(EPROTO);
+  }
   f.body.resize(f.header.bodyLen);
   if (f.header.bodyLen) {
     st = co_await fill(f.body.data(), f.header.bodyLen);
@@ -117,9 +124,12 @@ Task<void> FrameChannel::writeLoop(std::shared_ptr<FrameChannel> self) {
 void FrameChannel::close() {
   {
     std::lock_guard lock(mutex_);
+    if (closed_) return;
     closed_ = true;
     queue_.clear();
   }
+  // Once only: the server's stop() and a connection ending on its own may both get here, on
+  // two threads at once.
   stream_->close();
 }
 

@@ -4,6 +4,7 @@
 // gathered write. Shared by protocol/client and protocol/server.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,12 @@ class FrameChannel : public std::enable_shared_from_this<FrameChannel> {
   // The next frame; fails (and sets `why`) on a closed connection or a malformed header. The
   // connection should be closed after any failure.
   Task<Result<Frame>> read(std::string* why);
+  // Frames announcing more than this are refused from their header (EPROTO) before anything
+  // is allocated; at most the protocol's limits. Set by the reader, between reads.
+  void limitFrames(uint32_t maxBody, uint32_t maxData) {
+    maxBody_ = std::min(maxBody, kMaxBody);
+    maxData_ = std::min(maxData, kMaxData);
+  }
   // Queues a frame; thread-safe; never blocks. Frames leave in the order queued.
   void send(FrameHeader h, std::string body, Payload data = {});
   void close();
@@ -44,6 +51,7 @@ class FrameChannel : public std::enable_shared_from_this<FrameChannel> {
   // Receive buffer: bytes [rxPos_, rxEnd_) are read but not yet consumed.
   std::unique_ptr<char[]> rx_;
   size_t rxPos_ = 0, rxEnd_ = 0;
+  uint32_t maxBody_ = kMaxBody, maxData_ = kMaxData;
 
   struct Outgoing {
     char header[kHeaderSize];

@@ -36,7 +36,11 @@ class SocketStream : public Stream {
  public:
   SocketStream(Socket s, std::string peerAddr, std::string desc)
       : socket_(std::move(s)), peer_(std::move(peerAddr)), desc_(std::move(desc)) {}
-  ~SocketStream() override { close(); }
+  ~SocketStream() override {
+    error_code ignored;
+    socket_.shutdown(Socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
 
   Task<Status> readExact(char* buf, size_t n) override {
     auto [ec, got] = co_await asioOp<size_t>(
@@ -62,10 +66,12 @@ class SocketStream : public Stream {
     co_return toStatus(ec);
   }
 
+  // Any thread may call this while another starts a read or write: shutdown(2) wakes pending
+  // operations (they end with EOF or EPIPE) and leaves Asio's per-socket state alone; the
+  // descriptor itself is closed by the destructor, once nothing can use the socket any more.
   void close() override {
     error_code ignored;
     socket_.shutdown(Socket::shutdown_both, ignored);
-    socket_.close(ignored);
   }
   const std::string& peerAddress() const override { return peer_; }
   const std::string& describe() const override { return desc_; }

@@ -26,6 +26,7 @@ class Stream {
   // Reads at least one byte (up to n); ENOTCONN at end of stream.
   virtual Task<Result<size_t>> readSome(char* buf, size_t n) = 0;
   virtual Task<Status> writeAll(std::span<const iovec> bufs) = 0;
+  // Ends the connection; any thread, any time: pending and later reads and writes fail.
   virtual void close() = 0;
   // The peer's address for auth.addr ("10.0.0.5", "::1"; "unix" for unix sockets) and a
   // description for logs ("10.0.0.5:1021").

@@ -203,6 +203,11 @@ Task<Result<typename FopOf<Req>::Reply>> ClientXlator::call(const CallCtx& ctx, 
     }
   });
   if (stale) co_return fail(EBADF);
+  // A frame over the protocol's limits would make the server drop the whole connection, and
+  // an answer over them could never arrive: such calls fail here, alone.
+  bool tooBig = body.size() > rpc::kMaxBody || data.size() > rpc::kMaxData;
+  if constexpr (std::is_same_v<Req, ReadvReq>) tooBig = tooBig || req.size > rpc::kMaxData;
+  if (tooBig) co_return fail(EINVAL);
   auto frame = co_await conn->call(FrameType::kCall, static_cast<uint16_t>(FopOf<Req>::id),
                                    std::move(body.buffer()), std::move(data));
   if (!frame) co_return fail(frame.error());

@@ -13,6 +13,26 @@ using rpc::Frame;
 using rpc::FrameHeader;
 using rpc::FrameType;
 
+namespace {
+constexpr uint32_t kMaxFrameBeforeHandshake = 64 * 1024;
+}
+
+std::string printable(std::string_view s, size_t max) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s.substr(0, max)) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
 ServerConnection::ServerConnection(ServerXlator& server, std::shared_ptr<rpc::FrameChannel> ch,
                                    uint64_t clientId)
     : server_(server), ch_(std::move(ch)), clientId_(clientId) {}
@@ -73,7 +93,11 @@ Task<bool> ServerConnection::handshake(const Frame& f) {
   gethostname(host, sizeof host - 1);
   rep.serverName = host;
   auto* ex = server_.findExport(req.remoteSubvolume);
-  if (!ex) {
+  if (req.version != rpc::kProtocolVersion) {
+    rep.error = EPROTONOSUPPORT;
+    rep.message = "client speaks protocol version " + std::to_string(req.version) +
+                  ", this server speaks " + std::to_string(rpc::kProtocolVersion);
+  } else if (!ex) {
     rep.error = ENOENT;
     rep.message = "no subvolume '" + req.remoteSubvolume + "' on this server";
   } else {
@@ -86,13 +110,14 @@ Task<bool> ServerConnection::handshake(const Frame& f) {
   }
   if (rep.error) {
     GF_LOG_ERROR(server_.name(), "refused client %s (%s) for '%s': %s", ch_->peer().c_str(),
-                 req.clientName.c_str(), req.remoteSubvolume.c_str(), rep.message.c_str());
+                 printable(req.clientName).c_str(), printable(req.remoteSubvolume).c_str(),
+                 printable(rep.message).c_str());
   } else {
     export_ = ex;
     exportName_ = req.remoteSubvolume;
-    clientName_ = req.clientName;
+    clientName_ = printable(req.clientName);
     GF_LOG_INFO(server_.name(), "accepted client %s (%s) for '%s'", ch_->peer().c_str(),
-                req.clientName.c_str(), exportName_.c_str());
+                clientName_.c_str(), exportName_.c_str());
   }
   rpc::WireWriter w;
   Payload none;
@@ -137,11 +162,13 @@ void ServerConnection::dispatch(Frame f, const std::shared_ptr<ServerConnection>
 
 Task<void> ServerConnection::run(std::shared_ptr<ServerConnection> self) {
   std::string why;
-  // Before the handshake only a volfile fetch, a ping or the handshake itself are valid.
+  // Before the handshake only a volfile fetch, a ping or the handshake itself are valid, all
+  // small: an unauthenticated peer may not make the server hold megabytes for it.
+  ch_->limitFrames(kMaxFrameBeforeHandshake, 0);
   while (!export_) {
     auto f = co_await ch_->read(&why);
     if (!f) {
-      if (f.errnum() == EPROTO) protocolError(why);
+      if (f.errnum() == EPROTO) protocolError("before the handshake: " + why);
       cleanup();
       co_return;
     }
@@ -163,6 +190,7 @@ Task<void> ServerConnection::run(std::shared_ptr<ServerConnection> self) {
       co_return;
     }
   }
+  ch_->limitFrames(rpc::kMaxBody, rpc::kMaxData);
   while (true) {
     auto f = co_await ch_->read(&why);
     if (!f) {

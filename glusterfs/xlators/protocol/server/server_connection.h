@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "glusterfs/core/fd.h"
@@ -27,6 +28,7 @@ class ServerConnection {
   void close();
 
   // Used by the fop handlers (server_fops.cc).
+  ServerXlator& server() { return server_; }
   ServerXlator::Export& exported() { return *export_; }
   FdTable& fds() { return fds_; }
   uint64_t clientId() const { return clientId_; }
@@ -51,6 +53,10 @@ class ServerConnection {
   FdTable fds_;
   std::atomic<bool> closed_{false};
 };
+
+// Client-supplied text (names, paths, client names) made safe for one log line: control and
+// non-ASCII bytes as \xNN, cut after `max` bytes.
+std::string printable(std::string_view s, size_t max = 256);
 
 // Serves one fop call (server_fops.cc): decodes, resolves locations, calls the export, answers.
 void serveCall(std::shared_ptr<ServerConnection> conn, rpc::Frame frame);

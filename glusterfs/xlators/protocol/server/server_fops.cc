@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Serving one fop call: decode the request, resolve its locations, call the exported volume,
 // keep the export's inode table and the connection's fds in step, encode the reply.
+#include <algorithm>
 #include <type_traits>
 
 #include "glusterfs/core/log.h"
@@ -71,6 +72,21 @@ Task<void> serve(std::shared_ptr<ServerConnection> conn, rpc::Frame frame) {
     conn->replyError(h, EBADF);
     co_return;
   }
+  // Answers must fit in one frame: a read past rpc::kMaxData is refused before the brick
+  // allocates for it, and a directory page is cut to what a reply body can carry.
+  if constexpr (std::is_same_v<Req, ReadvReq> || std::is_same_v<Req, RchecksumReq>) {
+    uint64_t size;
+    if constexpr (std::is_same_v<Req, ReadvReq>) size = req.size;
+    else size = req.len;
+    if (size > rpc::kMaxData) {
+      conn->replyError(h, EINVAL);
+      co_return;
+    }
+  }
+  // An entry costs at least 32 budget bytes (dirEntryCost) and at most 3.9 times that on the
+  // wire (a 104-byte Iatt), so a quarter of the body limit always fits.
+  if constexpr (std::is_same_v<Req, ReaddirReq> || std::is_same_v<Req, ReaddirpReq>)
+    req.size = std::min<uint64_t>(req.size, rpc::kMaxBody / 4);
   CallCtx ctx;
   ctx.uid = env.uid;
   ctx.gid = env.gid;
@@ -95,6 +111,13 @@ Task<void> serve(std::shared_ptr<ServerConnection> conn, rpc::Frame frame) {
     *target = std::move(*loc);
   }
   if (!resolved) {
+    if (resolved.errnum() == EINVAL) {  // a name or path no client of ours sends: say who did
+      const rpc::WireLoc& bad = locs.at(index - 1);
+      GF_LOG_WARNING(conn->server().name(),
+                     "%s: invalid location from %s refused (name '%s', path '%s')",
+                     fopName(FopOf<Req>::id), conn->peer().c_str(), printable(bad.name).c_str(),
+                     printable(bad.path).c_str());
+    }
     conn->replyError(h, resolved.errnum());
     co_return;
   }

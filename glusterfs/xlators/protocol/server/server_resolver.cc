@@ -7,6 +7,13 @@
 namespace gf {
 namespace {
 
+// One directory entry name as a client may send it: "." and ".." would climb, '/' would
+// reach further, and a NUL would cut the name short in the brick's system calls.
+bool validName(std::string_view n) {
+  return !n.empty() && n != "." && n != ".." && n.find('/') == std::string_view::npos &&
+         n.find('\0') == std::string_view::npos;
+}
+
 // Looks `name` up in `parent` through the export and links the result into the table.
 Task<Result<InodePtr>> lookupChild(Xlator& top, InodeTable& table, const CallCtx& ctx,
                                    const InodePtr& parent, const std::string& name) {
@@ -33,13 +40,19 @@ Task<Result<InodePtr>> walk(Xlator& top, InodeTable& table, const CallCtx& ctx,
   } else if (path.empty() || path.front() != '/') {
     co_return fail(EINVAL);
   }
+  // The whole path is checked before any lookup: a crafted one costs the brick nothing.
+  for (std::string_view rest = path; !rest.empty();) {
+    size_t slash = rest.find('/');
+    std::string_view comp = rest.substr(0, slash);
+    rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
+    if (!comp.empty() && !validName(comp)) co_return fail(EINVAL);  // never climb out
+  }
   while (!path.empty()) {
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);
     if (path.empty()) break;
     size_t slash = path.find('/');
     std::string comp(path.substr(0, slash));
     path.remove_prefix(slash == std::string_view::npos ? path.size() : slash);
-    if (comp == "." || comp == "..") co_return fail(EINVAL);  // never climb out
     auto next = co_await lookupChild(top, table, ctx, cur, comp);
     if (!next) co_return fail(next.error());
     cur = *next;
@@ -60,9 +73,7 @@ Task<Result<Loc>> resolveWireLoc(Xlator& top, InodeTable& table, const CallCtx& 
                                  const rpc::WireLoc& w, ResolveNeeds needs) {
   Loc loc;
   loc.name = w.name;
-  if (!w.name.empty() &&
-      (w.name == "." || w.name == ".." || w.name.find('/') != std::string::npos))
-    co_return fail(EINVAL);
+  if (!w.name.empty() && !validName(w.name)) co_return fail(EINVAL);
 
   // The parent, for anything that names an entry.
   if (!w.name.empty()) {
