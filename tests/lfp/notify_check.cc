@@ -152,8 +152,8 @@ int main(int argc, char** argv) {
     got = fs.retrieved.wait_for(g, std::chrono::seconds(5), [&] { return fs.retrievedCookie; });
   }
   check(rc == 0 && got && fs.retrievedData == "FIRST" && fs.retrievedCookie == 0xfeed,
-        "notify retrieve returns the cached bytes", "rc " + std::to_string(rc) + ", got '" +
-                                                        fs.retrievedData + "'");
+        "notify retrieve returns the cached bytes",
+        "rc " + std::to_string(rc) + ", got '" + fs.retrievedData + "'");
 
   // inval_inode: cached data is dropped, the next read comes to us.
   {
