@@ -101,8 +101,17 @@ int parseArgs(int argc, char** argv, Args& a) {
     fprintf(stderr, "%s: unknown command '%s' (see --help)\n", kProg, a.command.c_str());
     return 2;
   }
-  enum { kPort = 1000, kTransport, kVolfileId, kVolumeName, kXlatorOption, kWait, kSource,
-         kBigger, kLatest };
+  enum {
+    kPort = 1000,
+    kTransport,
+    kVolfileId,
+    kVolumeName,
+    kXlatorOption,
+    kWait,
+    kSource,
+    kBigger,
+    kLatest
+  };
   static const option longOpts[] = {
       {"volfile", required_argument, nullptr, 'f'},
       {"volfile-server", required_argument, nullptr, 's'},
@@ -125,8 +134,12 @@ int parseArgs(int argc, char** argv, Args& a) {
   int c;
   while ((c = getopt_long(argc, argv, "f:s:l:L:h", longOpts, nullptr)) != -1) {
     switch (c) {
-      case 'f': a.volfile = optarg; break;
-      case 's': a.server.host = optarg; break;
+      case 'f':
+        a.volfile = optarg;
+        break;
+      case 's':
+        a.server.host = optarg;
+        break;
       case kPort: {
         int p = atoi(optarg);
         if (p < 1 || p > 65535) {
@@ -136,10 +149,18 @@ int parseArgs(int argc, char** argv, Args& a) {
         a.server.port = static_cast<uint16_t>(p);
         break;
       }
-      case kTransport: a.server.transport = optarg; break;
-      case kVolfileId: a.server.volfileId = optarg; break;
-      case kVolumeName: a.graph.volumeName = optarg; break;
-      case kXlatorOption: a.graph.xlatorOptions.push_back(optarg); break;
+      case kTransport:
+        a.server.transport = optarg;
+        break;
+      case kVolfileId:
+        a.server.volfileId = optarg;
+        break;
+      case kVolumeName:
+        a.graph.volumeName = optarg;
+        break;
+      case kXlatorOption:
+        a.graph.xlatorOptions.push_back(optarg);
+        break;
       case kWait: {
         char* end = nullptr;
         a.wait = strtod(optarg, &end);
@@ -149,13 +170,26 @@ int parseArgs(int argc, char** argv, Args& a) {
         }
         break;
       }
-      case kSource: a.how = "child:" + std::string(optarg), ++ways; break;
-      case kBigger: a.how = "bigger-file", ++ways; break;
-      case kLatest: a.how = "latest-mtime", ++ways; break;
-      case 'l': a.logFile = optarg; break;
-      case 'L': a.logLevel = optarg; break;
-      case 'h': usage(stdout); exit(0);
-      default: return 2;
+      case kSource:
+        a.how = "child:" + std::string(optarg), ++ways;
+        break;
+      case kBigger:
+        a.how = "bigger-file", ++ways;
+        break;
+      case kLatest:
+        a.how = "latest-mtime", ++ways;
+        break;
+      case 'l':
+        a.logFile = optarg;
+        break;
+      case 'L':
+        a.logLevel = optarg;
+        break;
+      case 'h':
+        usage(stdout);
+        exit(0);
+      default:
+        return 2;
     }
   }
   if (a.volfile.empty() == a.server.host.empty()) {
@@ -172,8 +206,10 @@ int parseArgs(int argc, char** argv, Args& a) {
     return 2;
   }
   if (a.command == "resolve" && (a.path.empty() || ways != 1)) {
-    fprintf(stderr, "%s: resolve needs PATH and exactly one of --source, --bigger-file, "
-            "--latest-mtime\n", kProg);
+    fprintf(stderr,
+            "%s: resolve needs PATH and exactly one of --source, --bigger-file, "
+            "--latest-mtime\n",
+            kProg);
     return 2;
   }
   if (a.command != "resolve" && ways) {
@@ -281,8 +317,10 @@ int run(const Args& a, gf::Graph& g) {
     // The copies hold different files under this name: the parent's entries decide.
     target = target.substr(0, target.rfind('/'));
     if (target.empty()) target = "/";
-    printf("%s: %s cannot be looked up (the copies disagree on it); resolving its directory "
-           "%s\n", kProg, a.path.c_str(), target.c_str());
+    printf(
+        "%s: %s cannot be looked up (the copies disagree on it); resolving its directory "
+        "%s\n",
+        kProg, a.path.c_str(), target.c_str());
     loc = lookupPath(top, table, target);
   }
   if (!loc) {
@@ -347,7 +385,8 @@ int main(int argc, char** argv) {
   auto probe = gf::loadGraphText(kProg, text, name, a.graph);
   if (!probe) return 1;
   gf::GraphOptions opts = a.graph;
-  for (auto* r : replicas(*probe)) opts.xlatorOptions.push_back(r->name() + ".self-heal-daemon=off");
+  for (auto* r : replicas(*probe))
+    opts.xlatorOptions.push_back(r->name() + ".self-heal-daemon=off");
   probe.reset();
   auto graph = gf::loadGraphText(kProg, text, name, opts);
   if (!graph) return 1;

@@ -40,8 +40,7 @@ std::string ReplicaRig::volfile(const RigOptions& o, const std::string& brickRoo
       below = "i" + n;
     }
     text += volume("l" + n, "features/locks", {}, {below});
-    text += volume("c" + n, "debug/error-gen", {{"failure", "0"}, {"random-seed", "1"}},
-                   {"l" + n});
+    text += volume("c" + n, "debug/error-gen", {{"failure", "0"}, {"random-seed", "1"}}, {"l" + n});
     children += " c" + n;
   }
   text += "volume afr\n  type cluster/replicate\n";
@@ -171,7 +170,8 @@ std::string compareAt(TestClient& a, TestClient& b, const std::string& path, siz
   if (!sa || !sb) return where + "lookup failed";
   const Iatt &x = sa->stat, &y = sb->stat;
   if (x.gfid != y.gfid) return where + "gfid " + x.gfid.str() + " vs " + y.gfid.str();
-  if (x.mode != y.mode) return where + "mode " + std::to_string(x.mode) + " vs " + std::to_string(y.mode);
+  if (x.mode != y.mode)
+    return where + "mode " + std::to_string(x.mode) + " vs " + std::to_string(y.mode);
   if (x.uid != y.uid || x.gid != y.gid) return where + "owner differs";
   if (!x.isDir() && x.nlink != y.nlink) return where + "link count differs";
   if (x.isReg() && x.size != y.size)

@@ -201,8 +201,10 @@ class IndexedRig {
     return n;
   }
   size_t pending(size_t i) const {
-    return rig_.graph().find("i" + std::to_string(i)) ?
-        dynamic_cast<IndexXlator&>(*rig_.graph().find("i" + std::to_string(i))).pendingCount() : 0;
+    return rig_.graph().find("i" + std::to_string(i))
+               ? dynamic_cast<IndexXlator&>(*rig_.graph().find("i" + std::to_string(i)))
+                     .pendingCount()
+               : 0;
   }
 
  private:
@@ -223,7 +225,8 @@ TEST(ReplicateHealerTest, HealNowOnTheRootHealsEverythingFromTheIndexWithoutLook
   // No client lookup from here on: only the healer works.
   std::string info = rig.healInfo();
   EXPECT_NE(info.find("Pending heal: " + std::to_string(ir.onDisk(0)) + " entries"),
-            std::string::npos) << info;
+            std::string::npos)
+      << info;
   EXPECT_NE(info.find("/d/f"), std::string::npos) << info;
   ASSERT_OK(rig.healNow("/"));
   ASSERT_TRUE(rig.waitIdle());
@@ -287,7 +290,8 @@ TEST(ReplicateHealerTest, PendingHealsSurviveARestartOfEverything) {
     changeWhileAway(rig.client());
   }
   EXPECT_NE(std::filesystem::directory_iterator(index.path() + "/b0"),
-            std::filesystem::directory_iterator()) << "the index must be on disk";
+            std::filesystem::directory_iterator())
+      << "the index must be on disk";
   o.afrOptions = {{"self-heal-daemon", "on"}};
   ReplicaRig rig(o);  // the healer's first pass runs soon after start-up
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -70,6 +70,8 @@ PendingMatrix matrixOf(const Rows& rows) {
 
 const std::optional<std::vector<int32_t>> kDown;
 
+// One row per case: name, rows, favorite, roles, needsHeal, splitBrain, allFools, sources, sinks.
+// clang-format off
 const Case kCases[] = {
     {"AllInnocent", {{{0, 0}}, {{0, 0}}}, -1, {R::kInnocent, R::kInnocent}, false, false, false,
      {true, true}, {false, false}},
@@ -117,6 +119,7 @@ const Case kCases[] = {
      {R::kFool, R::kFool, R::kFool}, true, false, true, {true, true, true},
      {false, false, false}},
 };
+// clang-format on
 
 class SelectSourcesTest : public ::testing::TestWithParam<Case> {};
 

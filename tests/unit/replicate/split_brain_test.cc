@@ -29,7 +29,8 @@ void diverge(ReplicaRig& rig, size_t i, const std::string& path, const std::stri
   t.atime = t.mtime;
   ASSERT_OK(c.setattr(path, t, kSetMtime | kSetAtime));
   for (size_t j = 0; j < rig.copies(); ++j)
-    if (j != i) ASSERT_OK(c.setxattr(path, changelogKey(rig.childName(j)), encodeCounts({1, 0, 0})));
+    if (j != i)
+      ASSERT_OK(c.setxattr(path, changelogKey(rig.childName(j)), encodeCounts({1, 0, 0})));
 }
 
 // Two copies of /sb/mail, each written on its own side of a partition.
@@ -88,10 +89,11 @@ TEST_P(ReplicateResolveTest, ResolveXattrPicksTheCopyAndHealsTheRest) {
 
 INSTANTIATE_TEST_SUITE_P(
     Ways, ReplicateResolveTest,
-    ::testing::Values(Resolution{"ChildC1", "child:c1", "written on c1, earlier and longer, much longer"},
-                      Resolution{"ChildC0", "child:c0", "written on c0, later but shorter"},
-                      Resolution{"BiggerFile", "bigger-file", "written on c1, earlier and longer, much longer"},
-                      Resolution{"LatestMtime", "latest-mtime", "written on c0, later but shorter"}),
+    ::testing::Values(
+        Resolution{"ChildC1", "child:c1", "written on c1, earlier and longer, much longer"},
+        Resolution{"ChildC0", "child:c0", "written on c0, later but shorter"},
+        Resolution{"BiggerFile", "bigger-file", "written on c1, earlier and longer, much longer"},
+        Resolution{"LatestMtime", "latest-mtime", "written on c0, later but shorter"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ReplicateSplitBrainTest, BadResolutionsAreRefused) {

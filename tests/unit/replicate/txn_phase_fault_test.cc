@@ -21,11 +21,16 @@ using afr::TxnKind;
 enum class Phase { kLock, kPreOp, kFop, kPostOp, kUnlock };
 const char* phaseName(Phase p) {
   switch (p) {
-    case Phase::kLock: return "Lock";
-    case Phase::kPreOp: return "PreOp";
-    case Phase::kFop: return "Fop";
-    case Phase::kPostOp: return "PostOp";
-    case Phase::kUnlock: return "Unlock";
+    case Phase::kLock:
+      return "Lock";
+    case Phase::kPreOp:
+      return "PreOp";
+    case Phase::kFop:
+      return "Fop";
+    case Phase::kPostOp:
+      return "PostOp";
+    case Phase::kUnlock:
+      return "Unlock";
   }
   return "?";
 }
@@ -40,10 +45,10 @@ std::string be64(uint64_t v) {
 struct FopCase {
   const char* name;
   TxnKind kind;
-  const char* fop;        // the fop replicate sends to every copy
-  const char* lockFop;    // inodelk, finodelk or entrylk
-  const char* logFop;     // xattrop or fxattrop (pre-op and post-op)
-  const char* target;     // the path whose changelog the transaction keeps
+  const char* fop;      // the fop replicate sends to every copy
+  const char* lockFop;  // inodelk, finodelk or entrylk
+  const char* logFop;   // xattrop or fxattrop (pre-op and post-op)
+  const char* target;   // the path whose changelog the transaction keeps
   std::function<Status(TestClient&)> act;
   std::function<void(TestClient&)> check;  // the change is there (run on a copy's leaf)
 };
@@ -80,7 +85,9 @@ const std::vector<FopCase>& cases() {
          auto fd = fs.open("/d/f", O_RDWR);
          return fd ? st(fs.call(FallocateReq{*fd, 0, 0, 100})) : Status(fd.error());
        },
-       [](TestClient& fs) { EXPECT_EQ(contents(fs, "/d/f"), "hello, world" + std::string(88, '\0')); }},
+       [](TestClient& fs) {
+         EXPECT_EQ(contents(fs, "/d/f"), "hello, world" + std::string(88, '\0'));
+       }},
       {"OpenTrunc", TxnKind::kData, "ftruncate", "finodelk", "fxattrop", "/d/f",
        [](TestClient& fs) { return st(fs.open("/d/f", O_RDWR | O_TRUNC)); },
        [](TestClient& fs) { EXPECT_EQ(contents(fs, "/d/f"), ""); }},
@@ -105,7 +112,8 @@ const std::vector<FopCase>& cases() {
       {"Fsetxattr", TxnKind::kMetadata, "fsetxattr", "finodelk", "fxattrop", "/d/f",
        [](TestClient& fs) {
          auto fd = fs.open("/d/f", O_RDWR);
-         return fd ? st(fs.call(FsetxattrReq{*fd, Dict{{"user.new", "v2"}}, 0})) : Status(fd.error());
+         return fd ? st(fs.call(FsetxattrReq{*fd, Dict{{"user.new", "v2"}}, 0}))
+                   : Status(fd.error());
        },
        [](TestClient& fs) { EXPECT_EQ(*fs.getxattr("/d/f", "user.new"), "v2"); }},
       {"Removexattr", TxnKind::kMetadata, "removexattr", "inodelk", "xattrop", "/d/f",
@@ -120,14 +128,16 @@ const std::vector<FopCase>& cases() {
       {"Xattrop", TxnKind::kMetadata, "xattrop", "inodelk", "xattrop", "/d/f",
        [](TestClient& fs) {
          auto l = fs.loc("/d/f");
-         return l ? st(fs.call(XattropReq{*l, XattropOp::kAddArray, Dict{{"trusted.test.count", be64(5)}}}))
+         return l ? st(fs.call(XattropReq{*l, XattropOp::kAddArray,
+                                          Dict{{"trusted.test.count", be64(5)}}}))
                   : Status(l.error());
        },
        [](TestClient& fs) { EXPECT_EQ(*fs.getxattr("/d/f", "trusted.test.count"), be64(5)); }},
       {"Fxattrop", TxnKind::kMetadata, "fxattrop", "finodelk", "fxattrop", "/d/f",
        [](TestClient& fs) {
          auto fd = fs.open("/d/f", O_RDWR);
-         return fd ? st(fs.call(FxattropReq{*fd, XattropOp::kAddArray, Dict{{"trusted.test.count", be64(7)}}}))
+         return fd ? st(fs.call(FxattropReq{*fd, XattropOp::kAddArray,
+                                            Dict{{"trusted.test.count", be64(7)}}}))
                    : Status(fd.error());
        },
        [](TestClient& fs) { EXPECT_EQ(*fs.getxattr("/d/f", "trusted.test.count"), be64(7)); }},
@@ -178,11 +188,16 @@ void populate(TestClient& fs) {
 std::pair<std::string, int64_t> injection(const FopCase& c, Phase p) {
   bool fopIsLog = std::string_view(c.fop) == c.logFop;
   switch (p) {
-    case Phase::kLock: return {c.lockFop, 0};
-    case Phase::kPreOp: return {c.logFop, 0};
-    case Phase::kFop: return {c.fop, fopIsLog ? 1 : 0};
-    case Phase::kPostOp: return {c.logFop, fopIsLog ? 2 : 1};
-    case Phase::kUnlock: return {c.lockFop, 1};
+    case Phase::kLock:
+      return {c.lockFop, 0};
+    case Phase::kPreOp:
+      return {c.logFop, 0};
+    case Phase::kFop:
+      return {c.fop, fopIsLog ? 1 : 0};
+    case Phase::kPostOp:
+      return {c.logFop, fopIsLog ? 2 : 1};
+    case Phase::kUnlock:
+      return {c.lockFop, 1};
   }
   return {};
 }
@@ -191,15 +206,20 @@ std::pair<std::string, int64_t> injection(const FopCase& c, Phase p) {
 int32_t expectedCounter(Phase p, size_t i, size_t j, size_t f) {
   switch (p) {
     case Phase::kLock:
-    case Phase::kPreOp: return i != f && j == f ? 1 : 0;  // f sat the fop out
-    case Phase::kFop: return j == f ? 1 : 0;              // everyone saw f fail
-    case Phase::kPostOp: return i == f ? 1 : 0;           // f never heard the outcome
-    case Phase::kUnlock: return 0;
+    case Phase::kPreOp:
+      return i != f && j == f ? 1 : 0;  // f sat the fop out
+    case Phase::kFop:
+      return j == f ? 1 : 0;  // everyone saw f fail
+    case Phase::kPostOp:
+      return i == f ? 1 : 0;  // f never heard the outcome
+    case Phase::kUnlock:
+      return 0;
   }
   return -1;
 }
 
-using Param = std::tuple<size_t /*case*/, Phase, size_t /*copies*/, size_t /*faulty*/, std::string /*leaf*/>;
+using Param =
+    std::tuple<size_t /*case*/, Phase, size_t /*copies*/, size_t /*faulty*/, std::string /*leaf*/>;
 
 class TxnPhaseFaultTest : public ::testing::TestWithParam<Param> {};
 

@@ -131,7 +131,10 @@ Task<void> clearObserved(ReplicateXlator& afr, const CallCtx& ctx, const Loc& lo
     std::vector<int32_t> delta(n, 0);
     bool any = false;
     for (size_t j = 0; j < n; ++j)
-      if (int32_t v = m.get(i, j, kind); v != 0 && inStep[j]) delta[j] = -v, any = true;
+      if (int32_t v = m.get(i, j, kind); v != 0 && inStep[j]) {
+        delta[j] = -v;
+        any = true;
+      }
     if (!any) continue;
     reqs.push_back(XattropReq{loc, XattropOp::kAddArray, changelogDelta(afr.childNames(), kind, delta)});
     calls.push_back(afr.child(i).xattrop(ctx, reqs.back()));

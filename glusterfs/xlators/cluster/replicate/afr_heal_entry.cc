@@ -103,7 +103,8 @@ Task<Status> createCopy(ReplicateXlator& afr, size_t src, size_t sink, const Loc
     // file renamed into another directory meanwhile): link to it, keep one inode.
     // By name when the sink has one in this directory (every brick resolves that), else by
     // gfid.
-    Loc existing{sibling.empty() ? nullptr : dir.inode, sibling, childLoc(afr, dir, name, &st).inode};
+    Loc existing{sibling.empty() ? nullptr : dir.inode, sibling,
+                 childLoc(afr, dir, name, &st).inode};
     LinkReq link{existing, l};
     MknodReq mk{l, st.mode, 0, 0, st.gfid};
     if (st.nlink > 1 || !sibling.empty()) made = co_await c.link(ctx, link);

@@ -70,7 +70,8 @@ Task<Result<EntryReply>> ReplicateXlator::lookup(const CallCtx& ctx, const Looku
       self.inode = healTable_.link(healTable_.create(), nullptr, {}, st);
     if (mayHeal) {
       bool again = false;
-      if (st.isDir() && healable(m, TxnKind::kEntry) && !entry.splitBrain && config_.entrySelfHeal)
+      if (st.isDir() && healable(m, TxnKind::kEntry) && !entry.splitBrain &&
+          config_.entrySelfHeal)
         again |= co_await healEntry(*this, self) == HealResult::kHealed;
       if (healable(m, TxnKind::kMetadata) && !meta.splitBrain && config_.metadataSelfHeal)
         again |= co_await healMetadata(*this, self) == HealResult::kHealed;

@@ -153,11 +153,13 @@ void ReplicateXlator::setReadable(const InodePtr& inode, const std::vector<bool>
 
 void ReplicateXlator::markBehind(const InodePtr& inode, const std::vector<bool>& inStep) {
   if (!inode) return;
-  auto ctx = inode->ctx().getOrCreate<AfrInodeCtx>(this, [] { return std::make_shared<AfrInodeCtx>(); });
+  auto ctx = inode->ctx().getOrCreate<AfrInodeCtx>(
+      this, [] { return std::make_shared<AfrInodeCtx>(); });
   std::lock_guard lock(ctx->mutex);
   if (ctx->readable.size() != inStep.size()) ctx->readable.assign(inStep.size(), true);
   bool any = false;
-  for (size_t i = 0; i < inStep.size(); ++i) any |= (ctx->readable[i] = ctx->readable[i] && inStep[i]);
+  for (size_t i = 0; i < inStep.size(); ++i)
+    any |= (ctx->readable[i] = ctx->readable[i] && inStep[i]);
   // The copies that just took the change are good whatever was thought before.
   if (!any) ctx->readable = inStep;
 }
