@@ -23,16 +23,25 @@ struct flock toFlock(const fuse_file_lock& l) {
   return f;
 }
 
+// The kernel always sends start <= end <= OFFSET_MAX; anything else is malformed.
+bool validRange(Dispatch& d, const Decoded& in, const fuse_file_lock& l) {
+  if (l.start <= l.end && l.end <= static_cast<uint64_t>(LLONG_MAX)) return true;
+  d.request(in).replyErr(EINVAL);
+  return false;
+}
+
 }  // namespace
 
 void doGetlk(Dispatch& d, const Decoded& in) {
   const auto& a = in.as<fuse_lk_in>();
+  if (!validRange(d, in, a.lk)) return;
   d.ops().getlk(d.request(in), in.h.nodeid, fileInfo(a.fh, 0, a.owner), toFlock(a.lk));
 }
 
 // SETLK/SETLKW carry both fcntl locks and (with FUSE_LK_FLOCK) BSD flock()s.
 void doSetlk(Dispatch& d, const Decoded& in) {
   const auto& a = in.as<fuse_lk_in>();
+  if (!validRange(d, in, a.lk)) return;
   bool sleep = in.h.opcode == FUSE_SETLKW;
   FileInfo fi = fileInfo(a.fh, 0, a.owner);
   if (a.lk_flags & FUSE_LK_FLOCK) {

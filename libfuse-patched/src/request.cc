@@ -186,9 +186,16 @@ void Request::replyLock(const struct flock& lock) {
   fuse_lk_out out{};
   out.lk.type = static_cast<uint32_t>(lock.l_type);
   if (lock.l_type != F_UNLCK) {
-    out.lk.start = static_cast<uint64_t>(lock.l_start);
-    out.lk.end = lock.l_len == 0 ? static_cast<uint64_t>(LLONG_MAX)
-                                 : static_cast<uint64_t>(lock.l_start + lock.l_len - 1);
+    // Unsigned arithmetic: the filesystem's answer may be any range, and a negative l_len
+    // (the range ends before l_start, as POSIX allows) must not overflow.
+    uint64_t start = static_cast<uint64_t>(lock.l_start);
+    uint64_t len = static_cast<uint64_t>(lock.l_len);
+    if (lock.l_len < 0) {
+      start += len;
+      len = 0 - len;
+    }
+    out.lk.start = start;
+    out.lk.end = lock.l_len == 0 ? static_cast<uint64_t>(LLONG_MAX) : start + len - 1;
     out.lk.pid = static_cast<uint32_t>(lock.l_pid);
   }
   iovec iov{&out, sizeof out};

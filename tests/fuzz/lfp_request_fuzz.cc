@@ -121,8 +121,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   writeSeed(dir, "write-uring", request(5, FUSE_WRITE, raw(w) + "data"));
   fuse_setxattr_in s{};
   s.size = 3;
-  writeSeed(dir, "setxattr", request(1, FUSE_SETXATTR, raw(s).substr(0, 8) + "user.a" +
-                                                           std::string(1, '\0') + "val"));
+  writeSeed(
+      dir, "setxattr",
+      request(1, FUSE_SETXATTR, raw(s).substr(0, 8) + "user.a" + std::string(1, '\0') + "val"));
   fuse_batch_forget_in b{2, 0};
   fuse_forget_one f[2] = {{1, 1}, {2, 2}};
   writeSeed(dir, "forgets", request(1, FUSE_BATCH_FORGET, raw(b) + raw(f)));
@@ -171,8 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t op = rest < 128 ? rest : 128;
     std::vector<char> opArea(buf.begin() + sizeof h, buf.begin() + sizeof h + op);
     std::vector<char> tail(buf.begin() + sizeof h + op, buf.end());
-    st = detail::decodeParts(s.dctx, h, opArea.data(), opArea.size(), tail.data(), tail.size(),
-                             d);
+    st = detail::decodeParts(s.dctx, h, opArea.data(), opArea.size(), tail.data(), tail.size(), d);
     detail::processDecoded(s, sink, st, d, nullptr);
   } else {
     st = detail::decodeBuffer(s.dctx, buf.data(), buf.size(), d);
