@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/fsuid.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -19,6 +20,15 @@ namespace {
 
 int statFd(int fd, struct stat& st) {
   return fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+}
+
+// Every inode the kernel knows holds an O_PATH descriptor here, so a listing of a few thousand
+// entries outgrows the usual soft limit of 1024; the hard limit is ours to take.
+void raiseFileLimit() {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 }  // namespace
@@ -41,6 +51,7 @@ Fs::Fs(int rootFd, Options opts) : opts_(opts) {
     root_.ino = st.st_ino;
   }
   root_.nlookup = 2;  // never forgotten
+  raiseFileLimit();
 }
 
 Fs::~Fs() {
