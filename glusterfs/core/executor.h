@@ -41,14 +41,18 @@ class EventLoop : public Executor {
   EventLoop& operator=(const EventLoop&) = delete;
 
   void post(std::function<void()> fn) override;
-  // Completes after `d`, resuming on this loop.
+  // Completes after `d`, resuming on this loop; at once when the loop is stopping.
   Task<void> sleepFor(std::chrono::milliseconds d);
   boost::asio::io_context& io();
   bool inLoopThread() const;
-  void stop();
+  // Ends every sleep, lets the coroutines still waiting on I/O (whose sockets their owners
+  // have closed by now) run to their end for up to `drain`, then stops and joins the threads.
+  // Coroutines abandoned by a hard stop would never free their frames.
+  void stop(std::chrono::milliseconds drain = std::chrono::seconds(2));
+
+  struct Impl;  // opaque (public only so that event_loop.cc's helpers can name it)
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
