@@ -76,6 +76,7 @@ class WireReader {
  public:
   WireReader(const char* data, size_t size) : p_(data), end_(data + size) {}
   explicit WireReader(std::string_view s) : WireReader(s.data(), s.size()) {}
+  WireReader(std::string&&) = delete;  // a reader only views its bytes: they must outlive it
 
   template <class T>
     requires std::is_arithmetic_v<T> || std::is_enum_v<T>

@@ -161,7 +161,7 @@ TEST(HookXlatorTest, BeforeCanAdjustTheContextPassedDown) {
   EXPECT_EQ(root.uid, 0u);  // the caller's own context is untouched
   CallCtx user;
   user.uid = 1000;
-  syncWait(hook.stat(user, StatReq{}));
+  EXPECT_TRUE(syncWait(hook.stat(user, StatReq{})).ok());
   EXPECT_EQ(leaf.lastUid, 1000u);
 }
 

@@ -278,7 +278,8 @@ TEST(MalformedFieldsTest, LocationCutInsideItsGfid) {
 
 TEST(MalformedFieldsTest, ReleaseMessageWithExtraBytes) {
   rpc::ReleaseMessage m;
-  rpc::WireReader r(fdField(3) + "z");
+  std::string bytes = fdField(3) + "z";  // the reader only views it
+  rpc::WireReader r(bytes);
   std::string why;
   EXPECT_FALSE(rpc::decodeMessage(m, r, Payload{}, why));
   EXPECT_EQ(why, "trailing bytes after the last field");
@@ -286,7 +287,8 @@ TEST(MalformedFieldsTest, ReleaseMessageWithExtraBytes) {
 
 TEST(MalformedFieldsTest, HandshakeWithStringLengthLie) {
   rpc::HandshakeRequest m;
-  rpc::WireReader r(le<uint32_t>(1) + le<uint32_t>(50) + "vol");
+  std::string bytes = le<uint32_t>(1) + le<uint32_t>(50) + "vol";
+  rpc::WireReader r(bytes);
   std::string why;
   EXPECT_FALSE(rpc::decodeMessage(m, r, Payload{}, why));
   EXPECT_EQ(why, "string length beyond the frame");
