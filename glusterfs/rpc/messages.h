@@ -21,8 +21,13 @@ struct HandshakeRequest {
   std::string username;
   std::string password;
   std::string clientName;  // host:pid, for the server's log
+  // Random, fixed for the life of one protocol/client and sent again on each of its
+  // reconnections ("" = none). The server closes an older connection with the same id (one the
+  // client already gave up, still half-open after a network cut) before accepting the new one,
+  // so that the old connection's locks are gone when the client takes them again.
+  std::string instanceId;
 };
-GF_FIELDS(HandshakeRequest, version, remoteSubvolume, username, password, clientName)
+GF_FIELDS(HandshakeRequest, version, remoteSubvolume, username, password, clientName, instanceId)
 
 struct HandshakeReply {
   int32_t error = 0;

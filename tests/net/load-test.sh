@@ -58,7 +58,9 @@ cleanup() {
 	[ -n "$spid" ] && kill -KILL "$spid" 2>/dev/null
 	netns_down >/dev/null 2>&1
 	if [ "$rc" != 0 ] || [ "$failed" != 0 ]; then
-		for f in "$work"/*.log "$work"/load.out; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done
+		for f in "$work"/*.log "$work"/load.out; do
+			[ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }
+		done
 	fi
 	rm -rf --one-file-system "$work"
 	[ "$failed" = 0 ] || [ "$rc" != 0 ] || rc=1
@@ -179,7 +181,8 @@ check "the brick holds exactly the files gf_load left ($left, brick $onbrick)" \
 hwm=$(hwm_kb)
 bound=$((clients * 64 * (1 + 2 * workers) + 65536))
 log "glusterfsd VmHWM ${hwm} kB (idle ${hwm_idle} kB), VmRSS now $(rss_kb) kB, bound ${bound} kB"
-echo "peak RSS of glusterfsd with $clients clients: $((hwm / 1024)) MiB (bound $((bound / 1024)) MiB)"
+echo "peak RSS of glusterfsd with $clients clients: $((hwm / 1024)) MiB" \
+	"(bound $((bound / 1024)) MiB)"
 check "server peak RSS ${hwm} kB < ${bound} kB" test "$hwm" -lt "$bound"
 check "glusterfsd still running" kill -0 "$spid"
 for _ in $(seq 300); do [ "$(server_conns)" -le 1 ] && break; sleep 0.1; done

@@ -261,7 +261,8 @@ check "a stat during the cut fails with ENOTCONN/EIO instead of hanging" \
 r=$(holder write during-cut)
 check "a write through the held fd during the cut fails instead of hanging ($r)" \
 	test "${r%% *}" = err -a "$r" != "err no-reply"
-check "the writer saw the failure" wait_for 60 '[ "$(errs_after "$work/writer-b.log" "$t_cut")" -ge 1 ]'
+check "the writer saw the failure" \
+	wait_for 60 '[ "$(errs_after "$work/writer-b.log" "$t_cut")" -ge 1 ]'
 # A long cut (30 s by default): the client's connection, closed on its side at ping-timeout,
 # is still open on the server until its FIN gets through, long after the restore.
 while [ $((SECONDS - t0)) -lt "$cut_secs" ]; do sleep 0.5; done

@@ -13,8 +13,9 @@
 // received (successes and errors by errno). The run fails (exit 1) when a call stays
 // unanswered (the watchdog, --deadline, reports which worker waits in which operation and
 // then exits), an operation fails (the only errors allowed are the ENOENT of the lookup that
-// checks each unlink), or a read, attribute or listing differs from what was written. On success it prints the counts and how many files it left in the volume
-// ("files-left N"), which a test can compare with the brick.
+// checks each unlink), or a read, attribute or listing differs from what was written. It
+// prints the counts and how many files it left in the volume ("files-left N"), which a test
+// can compare with the brick.
 #include <fcntl.h>
 #include <getopt.h>
 #include <sys/stat.h>
@@ -296,7 +297,8 @@ class Run {
         if (!step("unlink", fs_.unlink(path))) return false;
         auto gone = fs_.lookup(path);
         ++w_.ops;
-        if (gone || gone.errnum() != ENOENT) return problem(path + " still there after unlink"), false;
+        if (gone || gone.errnum() != ENOENT)
+          return problem(path + " still there after unlink"), false;
         ++w_.expectedEnoent;
       } else {
         expect.insert(name);
@@ -329,7 +331,8 @@ std::string clientVolfile(const Options& o) {
     if (o.transport == "unix")
       v += "  option connect-path " + o.host + "\n";
     else
-      v += "  option remote-host " + o.host + "\n  option remote-port " + std::to_string(o.port) + "\n";
+      v += "  option remote-host " + o.host + "\n  option remote-port " +
+           std::to_string(o.port) + "\n";
     v += "  option remote-subvolume " + o.subvolume + "\n  option ping-timeout 30\nend-volume\n";
   }
   return v;

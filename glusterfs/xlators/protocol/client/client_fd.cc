@@ -100,7 +100,6 @@ Task<void> ClientXlator::reopenFiles(std::shared_ptr<ClientConnection> conn) {
     }
     f->remoteId = env.fdId;
     f->generation = conn->generation();
-    ++reopened;
     // Take its locks again, in the order they were granted.
     std::vector<ClientFdCtx::LockRecord> locks;
     {
@@ -131,6 +130,7 @@ Task<void> ClientXlator::reopenFiles(std::shared_ptr<ClientConnection> conn) {
         break;
       }
     }
+    ++(f->lost ? lost : reopened);
   }
   if (reopened || lost)
     GF_LOG_INFO(name(), "after reconnecting: %zu open files reopened, %zu lost", reopened, lost);

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <random>
 #include <type_traits>
 
 #include "glusterfs/core/graph.h"
@@ -43,8 +45,20 @@ const OptionTable<ClientXlator::Config>& ClientXlator::optionTable() {
   return table;
 }
 
+namespace {
+std::string randomInstanceId() {
+  std::random_device rd;
+  char buf[33];
+  snprintf(buf, sizeof buf, "%08x%08x%08x%08x", rd(), rd(), rd(), rd());
+  return buf;
+}
+}  // namespace
+
 ClientXlator::ClientXlator(const XlatorArgs& args, Config config)
-    : Xlator(args), config_(std::move(config)), shared_(std::make_shared<ClientShared>()) {}
+    : Xlator(args),
+      config_(std::move(config)),
+      shared_(std::make_shared<ClientShared>()),
+      instanceId_(randomInstanceId()) {}
 
 ClientXlator::~ClientXlator() { stop(); }
 
@@ -87,8 +101,9 @@ Task<Status> ClientXlator::handshake(const std::shared_ptr<ClientConnection>& co
                                      std::string& why) {
   char host[256] = "client";
   gethostname(host, sizeof host - 1);
-  rpc::HandshakeRequest req{1, config_.remoteSubvolume, config_.username, config_.password,
-                            std::string(host) + ":" + std::to_string(getpid())};
+  std::string me = std::string(host) + ":" + std::to_string(getpid());
+  rpc::HandshakeRequest req{1, config_.remoteSubvolume, config_.username, config_.password, me,
+                            instanceId_};
   rpc::WireWriter w;
   Payload none;
   rpc::encodeMessage(req, w, none);

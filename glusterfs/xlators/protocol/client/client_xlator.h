@@ -60,6 +60,7 @@ class ClientXlator : public Xlator {
 
   Config config_;
   std::shared_ptr<ClientShared> shared_;
+  std::string instanceId_;  // sent in every handshake (see rpc::HandshakeRequest)
 };
 
 // Fetches a client volfile from a server (glusterfs -s HOST [--volfile-id ID]).

@@ -118,6 +118,8 @@ Task<bool> ServerConnection::handshake(const Frame& f) {
     clientName_ = printable(req.clientName);
     GF_LOG_INFO(server_.name(), "accepted client %s (%s) for '%s'", ch_->peer().c_str(),
                 clientName_.c_str(), exportName_.c_str());
+    // Before the client hears yes (and takes its locks again): its older connection goes.
+    if (!req.instanceId.empty()) server_.supersede(this, req.instanceId, exportName_);
   }
   rpc::WireWriter w;
   Payload none;
@@ -200,6 +202,12 @@ Task<void> ServerConnection::run(std::shared_ptr<ServerConnection> self) {
     dispatch(std::move(*f), self);
     if (ch_->closed()) break;
   }
+  cleanup();
+}
+
+void ServerConnection::evict(const std::string& by) {
+  GF_LOG_WARNING(server_.name(), "client %s (%s) reconnected from %s; closing its old connection",
+                 ch_->peer().c_str(), clientName_.c_str(), by.c_str());
   cleanup();
 }
 

@@ -32,6 +32,9 @@ class ServerConnection {
   ServerXlator::Export& exported() { return *export_; }
   FdTable& fds() { return fds_; }
   uint64_t clientId() const { return clientId_; }
+  // The same client reconnected from `by`: closes this connection and releases its fds and
+  // locks now (see ServerXlator::supersede).
+  void evict(const std::string& by);
   rpc::FrameChannel& channel() { return *ch_; }
   void reply(const rpc::FrameHeader& call, const rpc::ReplyEnvelope& env, std::string body,
              Payload data = {});

@@ -156,6 +156,20 @@ void ServerXlator::connectionClosed(ServerConnection* c) {
       connections_.erase(it);
       break;
     }
+  std::erase_if(instances_, [c](const auto& kv) { return kv.second == c; });
+}
+
+void ServerXlator::supersede(ServerConnection* fresh, const std::string& instanceId,
+                             const std::string& exportName) {
+  std::shared_ptr<ServerConnection> old;
+  {
+    std::lock_guard lock(mutex_);
+    ServerConnection*& slot = instances_[exportName + '\0' + instanceId];
+    for (const auto& c : connections_)
+      if (c.get() == slot && slot != fresh) old = c;
+    slot = fresh;
+  }
+  if (old) old->evict(fresh->peer());
 }
 
 size_t ServerXlator::connectionCount() const {

@@ -59,6 +59,11 @@ class ServerXlator : public Xlator {
   bool volfileFor(const std::string& id, std::string& text, std::string& why) const;
   EventLoop& loop();
   void connectionClosed(ServerConnection* c);
+  // Records `fresh` as the connection of client instance `instanceId` to `exportName`, and
+  // closes the one recorded before it (cleaning up at once: fds, locks): a client that
+  // reconnected has given that one up, even if the server's end of TCP has not heard of it.
+  void supersede(ServerConnection* fresh, const std::string& instanceId,
+                 const std::string& exportName);
   size_t connectionCount() const;
   const std::string& listenAddress() const { return listenDesc_; }
 
@@ -71,6 +76,7 @@ class ServerXlator : public Xlator {
   std::string listenDesc_;
   mutable std::mutex mutex_;
   std::set<std::shared_ptr<ServerConnection>> connections_;
+  std::map<std::string, ServerConnection*> instances_;  // export '\0' instance id -> connection
   uint64_t nextClientId_ = 1;
   bool stopping_ = false;
 };
