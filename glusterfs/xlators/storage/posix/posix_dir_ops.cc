@@ -53,6 +53,7 @@ Result<Empty> PosixXlator::opendirSync(const CallCtx&, const OpendirReq& r) {
   auto ctx = std::make_shared<PosixFdCtx>();
   ctx->fd = fd;
   ctx->directory = true;
+  PosixHandles::keepHandle(*ctx, h);
   r.fd->ctx().set(this, ctx);
   handles_->attach(r.loc.inode, h);
   return Empty{};

@@ -121,9 +121,12 @@ Result<EntryReply> PosixXlator::createSync(const CallCtx& c, const CreateReq& r)
     }
   }
   // The inode gets its handle now: it may be unlinked before anyone looks it up again.
-  if (auto h = handles_->handleOfOpenFile(fd, out.stat.gfid)) handles_->attach(r.loc.inode, *h);
   auto ctx = std::make_shared<PosixFdCtx>();
   ctx->fd = fd;
+  if (auto h = handles_->handleOfOpenFile(fd, out.stat.gfid)) {
+    PosixHandles::keepHandle(*ctx, *h);
+    handles_->attach(r.loc.inode, *h);
+  }
   r.fd->ctx().set(this, ctx);
   return out;
 }

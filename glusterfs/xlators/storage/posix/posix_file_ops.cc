@@ -45,6 +45,7 @@ Result<Empty> PosixXlator::openSync(const CallCtx&, const OpenReq& r) {
   if (fd < 0) return fail(errno);
   auto ctx = std::make_shared<PosixFdCtx>();
   ctx->fd = fd;
+  PosixHandles::keepHandle(*ctx, h);
   r.fd->ctx().set(this, ctx);
   handles_->attach(r.loc.inode, h);
   return Empty{};

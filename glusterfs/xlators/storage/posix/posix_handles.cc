@@ -3,10 +3,13 @@
 #include "glusterfs/xlators/storage/posix/posix_handles.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstring>
 
@@ -27,9 +30,21 @@ struct DevInoHash {
 struct HandleIndex {
   std::mutex mutex;
   std::unordered_map<DevIno, std::weak_ptr<PosixInodeCtx>, DevInoHash> byDevIno;
+  std::atomic<size_t> live{0};
 };
 
+namespace {
+// Brick handles may take an eighth of the descriptor limit (several bricks can share one
+// process; open files, sockets and Berkeley DB need the rest).
+size_t defaultHandleBudget() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 65536;
+  return std::max<size_t>(256, static_cast<size_t>(rl.rlim_cur / 8));
+}
+}  // namespace
+
 PosixInodeCtx::~PosixInodeCtx() {
+  if (index && counted) --index->live;
   if (index) {
     std::lock_guard lock(index->mutex);
     auto it = index->byDevIno.find(DevIno{dev, ino});
@@ -39,11 +54,14 @@ PosixInodeCtx::~PosixInodeCtx() {
 }
 
 PosixFdCtx::~PosixFdCtx() {
+  if (handle) --handle->opens;
   if (fd >= 0) close(fd);
 }
 
 PosixHandles::PosixHandles(const void* slotKey)
-    : key_(slotKey), index_(std::make_shared<HandleIndex>()) {}
+    : key_(slotKey), budget_(0), index_(std::make_shared<HandleIndex>()) {}
+
+size_t PosixHandles::liveHandles() const { return index_->live; }
 
 PosixHandles::~PosixHandles() = default;
 
@@ -109,6 +127,7 @@ Status PosixHandles::openRoot(const std::string& dir, std::string* why) {
     return fail(EINVAL);
   }
   root_ = std::move(root);  // the root is not indexed: lookups can never reach it by name
+  if (budget_ == 0) budget_ = defaultHandleBudget();
   return {};
 }
 
@@ -147,11 +166,17 @@ Result<PosixInodePtr> PosixHandles::handleFor(int fd, const struct stat& st) {
   } else {
     return fail(g.error());
   }
+  return remember(std::move(h), st);
+}
+
+PosixInodePtr PosixHandles::remember(PosixInodePtr h, const struct stat& st) {
   h->index = index_;
   std::lock_guard lock(index_->mutex);
   auto& slot = index_->byDevIno[DevIno{st.st_dev, st.st_ino}];
   if (auto other = slot.lock()) return other;  // lost a race; ours closes on return
   slot = h;
+  h->counted = true;
+  ++index_->live;
   return h;
 }
 
@@ -233,7 +258,37 @@ Result<PosixInodePtr> PosixHandles::resolveParent(const Loc& loc) {
 }
 
 void PosixHandles::attach(const InodePtr& inode, const PosixInodePtr& h) {
-  if (inode && !inode->isRoot()) inode->ctx().set(key_, h);
+  if (!inode || inode->isRoot()) return;
+  inode->ctx().set(key_, h);
+  {
+    std::lock_guard lock(attachedMutex_);
+    attached_.push_back(inode);
+  }
+  if (budget_ && index_->live > budget_) trimHandles();
+}
+
+void PosixHandles::trimHandles() {
+  std::vector<std::shared_ptr<void>> dropped;  // closed after the lock is released
+  std::lock_guard lock(attachedMutex_);
+  // Each entry is looked at once per trim. An open file keeps its handle, and so does a
+  // nameless (unlinked) inode: neither could find its file again by name.
+  for (size_t n = attached_.size(); n > 0 && index_->live > budget_ + dropped.size(); --n) {
+    InodePtr inode = attached_.front().lock();
+    attached_.pop_front();
+    if (!inode) continue;
+    InodePtr parent;
+    std::string name;
+    auto h = inode->ctx().get<PosixInodeCtx>(key_);
+    if (!h) continue;
+    if (h->opens > 0 || !inode->firstDentry(parent, name)) {
+      attached_.push_back(inode);
+      continue;
+    }
+    if (auto taken = inode->ctx().take(key_)) dropped.push_back(std::move(taken));
+  }
+  // Forgotten inodes leave expired entries behind; sweep them when they dominate.
+  if (attached_.size() > 2 * budget_ + 1024)
+    std::erase_if(attached_, [](const std::weak_ptr<Inode>& w) { return w.expired(); });
 }
 
 PosixFdCtx* PosixHandles::fdCtx(const FdPtr& fd) const {
@@ -270,12 +325,7 @@ Result<PosixInodePtr> PosixHandles::handleOfOpenFile(int openFd, const Gfid& gfi
   h->ino = st.st_ino;
   h->type = st.st_mode & S_IFMT;
   h->gfid = gfid;
-  h->index = index_;
-  std::lock_guard lock(index_->mutex);
-  auto& slot = index_->byDevIno[DevIno{st.st_dev, st.st_ino}];
-  if (auto other = slot.lock()) return other;
-  slot = h;
-  return h;
+  return remember(std::move(h), st);
 }
 
 Result<Iatt> PosixHandles::statHandle(const PosixInodeCtx& h) { return statFd(h.fd, h.gfid); }

@@ -4,11 +4,17 @@
 //
 // An inode's handle (PosixInodeCtx) pins the file: while it is open the file's (dev, ino)
 // cannot be reused, so an index from (dev, ino) to handle lets a repeated lookup finish with a
-// single fstatat(). Handles are stored in the inode's ctx slot and closed with the inode.
+// single fstatat(). Handles are stored in the inode's ctx slot and closed with the inode, or
+// earlier: a brick keeps at most a budget of them (a share of RLIMIT_NOFILE), because a client
+// may hold far more inodes than the process may hold descriptors (a mail spool lists tens of
+// thousands of files). The oldest attached handle of a named inode goes first; the inode finds
+// its file again through its dentry when next used.
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +41,8 @@ struct PosixInodeCtx {
   ino_t ino = 0;
   uint32_t type = 0;
   std::shared_ptr<HandleIndex> index;
+  bool counted = false;  // in index->live
+  std::atomic<int> opens{0};  // open fds of this file: its handle is never trimmed
   PosixInodeCtx() = default;
   PosixInodeCtx(const PosixInodeCtx&) = delete;
   PosixInodeCtx& operator=(const PosixInodeCtx&) = delete;
@@ -45,6 +53,7 @@ using PosixInodePtr = std::shared_ptr<PosixInodeCtx>;
 // Per-open state: the real descriptor (and directory read position).
 struct PosixFdCtx {
   int fd = -1;
+  PosixInodePtr handle;  // counted in handle->opens (see keepHandle)
   bool directory = false;
   std::mutex dirMutex;  // readdir on one fd is serialised
   std::string dirBuf;   // raw getdents64 records not yet returned
@@ -85,7 +94,16 @@ class PosixHandles {
   Result<Iatt> statFd(int fd, const Gfid& gfid);
   void attach(const InodePtr& inode, const PosixInodePtr& h);
   PosixFdCtx* fdCtx(const FdPtr& fd) const;
+  // An open file keeps its handle attached: once unlinked, nothing else leads back to it.
+  static void keepHandle(PosixFdCtx& ctx, const PosixInodePtr& h) {
+    ctx.handle = h;
+    ++h->opens;
+  }
   const void* slotKey() const { return key_; }
+  // Handles open now, and the most this brick keeps attached to inodes.
+  size_t liveHandles() const;
+  size_t handleBudget() const { return budget_; }
+  void setHandleBudget(size_t n) { budget_ = n; }
 
   // The gfid of a file we hold a handle for, without touching the disk.
   std::optional<Gfid> knownGfid(dev_t dev, ino_t ino) const;
@@ -96,7 +114,12 @@ class PosixHandles {
 
  private:
   Result<PosixInodePtr> handleFor(int fd, const struct stat& st);
+  PosixInodePtr remember(PosixInodePtr h, const struct stat& st);
+  void trimHandles();
   const void* key_;
+  size_t budget_;
+  std::mutex attachedMutex_;
+  std::deque<std::weak_ptr<Inode>> attached_;  // oldest first; may hold stale entries
   std::shared_ptr<HandleIndex> index_;
   PosixInodePtr root_;
 };

@@ -43,6 +43,8 @@ class PosixXlator : public Xlator {
 
   GF_SYNC_LEAF_FOPS
 
+  PosixHandles& handles() { return *handles_; }
+
  private:
   template <class Req>
   Result<ReaddirReply> readDirectory(const Req& r, bool plus);
