@@ -22,6 +22,7 @@
 #include "glusterfs/xlators/performance/write-behind/write_behind_xlator.h"
 #include "glusterfs/xlators/protocol/client/client_xlator.h"
 #include "glusterfs/xlators/protocol/server/server_xlator.h"
+#include "glusterfs/xlators/storage/bdb/bdb_xlator.h"
 #include "glusterfs/xlators/storage/memory/memory_xlator.h"
 #include "glusterfs/xlators/storage/posix/posix_xlator.h"
 
@@ -42,6 +43,8 @@ const XlatorRegistry& builtinXlators() {
   static const XlatorRegistry registry({
       // entry<Class>("category/name", {aliases}, minChildren, maxChildren, "summary"),
       entry<PosixXlator>("storage/posix", {}, 0, 0, "files in a local brick directory"),
+      entry<BdbXlator>("storage/bdb", {}, 0, 0,
+                       "small files in Berkeley DB, directories on disk"),
       entry<MemoryXlator>("storage/memory", {}, 0, 0, "a volume kept in memory (tests, scratch)"),
       entry<LocksXlator>("features/locks", {"features/posix-locks"}, 1, 1,
                          "fcntl and flock locks, inodelk and entrylk domains"),

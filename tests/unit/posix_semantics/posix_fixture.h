@@ -35,7 +35,18 @@ struct PosixBackend {
   }
 };
 
-using Backends = ::testing::Types<MemoryBackend, PosixBackend>;
+// Regular files in Berkeley DB, everything else on disk: the suite sees one filesystem.
+struct BdbBackend {
+  static constexpr const char* kType = "storage/bdb";
+  static constexpr const char* kLabel = "Bdb";
+  std::unique_ptr<TempDir> dir;
+  std::string volfile() {
+    dir = std::make_unique<TempDir>("gf-bdb-brick");
+    return volume("brick", kType, {{"directory", dir->path()}});
+  }
+};
+
+using Backends = ::testing::Types<MemoryBackend, PosixBackend, BdbBackend>;
 
 struct BackendNames {
   template <class B>
