@@ -4,6 +4,7 @@
 
 #include <fnmatch.h>
 
+#include <atomic>
 #include <map>
 #include <sstream>
 
@@ -21,6 +22,11 @@ struct IoCacheXlator::File {
   std::chrono::steady_clock::time_point checked;
   uint64_t generation = 0;  // bumped by every change made through this client
   int priority = 1;
+  // The cache's total: pages of a forgotten inode must stop counting against cache-size.
+  std::shared_ptr<std::atomic<int64_t>> total;
+  ~File() {
+    if (total) *total -= bytes;
+  }
 };
 
 namespace {
@@ -30,7 +36,8 @@ std::vector<std::pair<std::string, int>> parsePriorities(const std::string& text
   std::string item;
   while (std::getline(ss, item, ',')) {
     size_t colon = item.rfind(':');
-    if (colon == std::string::npos) throw OptionValueError("'" + item + "' is not PATTERN:PRIORITY");
+    if (colon == std::string::npos)
+      throw OptionValueError("'" + item + "' is not PATTERN:PRIORITY");
     try {
       out.emplace_back(item.substr(0, colon), std::stoi(item.substr(colon + 1)));
     } catch (const std::exception&) {
@@ -50,7 +57,14 @@ const OptionTable<IoCacheXlator::Config>& IoCacheXlator::optionTable() {
           .time("cache-timeout", &C::cacheTimeout, "1", 0, 3600000,
                 "How long pages are trusted before the file is looked at again.")
           .size("page-size", &C::pageSize, "128KB", 4096, 16 << 20, "Size of a cached page.")
-          .add({"priority", {}, OptionKind::kString, "", INT64_MIN, INT64_MAX, {}, false,
+          .add({"priority",
+                {},
+                OptionKind::kString,
+                "",
+                INT64_MIN,
+                INT64_MAX,
+                {},
+                false,
                 "PATTERN:PRIORITY list; higher priority pages stay longer (\"*.h:3,*:1\")."},
                [](C& c, const OptionValue& v) { c.priorities = parsePriorities(v.text); });
   return table;
@@ -69,27 +83,45 @@ int IoCacheXlator::priorityOf(const InodePtr& inode) const {
 }
 
 void IoCacheXlator::account(const std::shared_ptr<File>& f, int64_t delta) {
-  std::vector<std::shared_ptr<File>> victims;
   std::lock_guard lock(mutex_);
-  bytes_ += delta;
+  *bytes_ += delta;
   if (delta > 0) {
     files_.remove_if([&](const std::weak_ptr<File>& w) { return w.expired() || w.lock() == f; });
     files_.push_back(f);
   }
-  // Evict whole files: lowest priority first, least recently used among equals.
-  while (bytes_ > config_.cacheSize && !files_.empty()) {
+  // Pages go lowest priority first, least recently used file among equals. The file being
+  // read is a candidate too: a low-priority file must not push out a high-priority one just
+  // because it is the one being read now.
+  while (*bytes_ > config_.cacheSize && !files_.empty()) {
     auto victim = files_.end();
     int lowest = INT32_MAX;
     for (auto it = files_.begin(); it != files_.end(); ++it)
-      if (auto s = it->lock(); s && s != f && s->priority < lowest) lowest = s->priority, victim = it;
+      if (auto s = it->lock(); s && s->priority < lowest) lowest = s->priority, victim = it;
     if (victim == files_.end()) break;
     auto s = victim->lock();
-    files_.erase(victim);
     std::lock_guard l(s->mutex);
-    bytes_ -= s->bytes;
-    s->pages.clear();
-    s->bytes = 0;
+    while (*bytes_ > config_.cacheSize && !s->pages.empty()) {
+      auto page = s->pages.begin();
+      auto size = static_cast<int64_t>(page->second.size());
+      s->pages.erase(page);
+      s->bytes -= size;
+      *bytes_ -= size;
+    }
+    if (s->pages.empty()) files_.erase(victim);
   }
+}
+
+void IoCacheXlator::drop(const std::shared_ptr<File>& f) {
+  int64_t freed;
+  {
+    std::lock_guard lock(f->mutex);
+    freed = f->bytes;
+    f->pages.clear();
+    f->bytes = 0;
+    f->known = false;
+    ++f->generation;
+  }
+  if (freed) account(f, -freed);
 }
 
 Task<Result<ReadvReply>> IoCacheXlator::readv(const CallCtx& ctx, const ReadvReq& req) {
@@ -97,6 +129,7 @@ Task<Result<ReadvReply>> IoCacheXlator::readv(const CallCtx& ctx, const ReadvReq
   auto f = inode->ctx().getOrCreate<File>(this, [&] {
     auto nf = std::make_shared<File>();
     nf->priority = priorityOf(inode);
+    nf->total = bytes_;
     return nf;
   });
   // Out of date? Look at the file's attributes again and keep the pages only if unchanged.
@@ -166,23 +199,19 @@ Task<Result<ReadvReply>> IoCacheXlator::readv(const CallCtx& ctx, const ReadvReq
   co_return ReadvReply{std::move(out)};
 }
 
-// A change through this client makes the file's pages worthless.
+// A change through this client makes the file's pages worthless: both when it goes down and
+// when it has been done, since a read racing with it may have cached what it replaced.
 Task<Status> IoCacheXlator::before(CallCtx&, const FopCall& call) {
+  dropChanged(call);
+  co_return Status{};
+}
+
+void IoCacheXlator::after(const CallCtx&, const FopCall& call, FopOutcome&) { dropChanged(call); }
+
+void IoCacheXlator::dropChanged(const FopCall& call) {
   if (call.info().flags & (kFopData | kFopMetadata))
     for (const auto& inode : inodesOf(call.id, call.req))
-      if (auto f = inode->ctx().get<File>(this)) {
-        int64_t freed;
-        {
-          std::lock_guard lock(f->mutex);
-          freed = f->bytes;
-          f->pages.clear();
-          f->bytes = 0;
-          f->known = false;
-          ++f->generation;
-        }
-        if (freed) account(f, -freed);
-      }
-  co_return Status{};
+      if (auto f = inode->ctx().get<File>(this)) drop(f);
 }
 
 }  // namespace gf

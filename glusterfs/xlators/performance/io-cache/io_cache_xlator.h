@@ -7,8 +7,10 @@
 // pattern, "*.html:2,*:1") and then the least recently used go first.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -34,17 +36,20 @@ class IoCacheXlator : public HookXlator {
 
  protected:
   Task<Status> before(CallCtx& ctx, const FopCall& call) override;
+  void after(const CallCtx& ctx, const FopCall& call, FopOutcome& outcome) override;
 
  public:
   struct File;
 
  private:
   void account(const std::shared_ptr<File>& f, int64_t delta);
+  void drop(const std::shared_ptr<File>& f);
+  void dropChanged(const FopCall& call);
   int priorityOf(const InodePtr& inode) const;
   Config config_;
   std::mutex mutex_;
   std::list<std::weak_ptr<File>> files_;  // least recently used first
-  int64_t bytes_ = 0;
+  std::shared_ptr<std::atomic<int64_t>> bytes_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace gf

@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 
+#include <atomic>
+
 #include "glusterfs/core/fop_format.h"
 
 namespace gf {
@@ -15,6 +17,12 @@ struct QuickReadXlator::Cached {
   uint64_t size = 0;
   std::chrono::steady_clock::time_point fetched;
   bool valid = false;
+  uint64_t generation = 0;  // bumped by every drop(): a lookup sent before brings old contents
+  // The cache's total: the copy of a forgotten inode must stop counting against cache-size.
+  std::shared_ptr<std::atomic<int64_t>> total;
+  ~Cached() {
+    if (total && valid) *total -= static_cast<int64_t>(content.size());
+  }
 };
 
 namespace {
@@ -34,19 +42,19 @@ bool readOnly(int32_t flags) {
 
 const OptionTable<QuickReadXlator::Config>& QuickReadXlator::optionTable() {
   using C = Config;
-  static const auto table =
-      OptionTable<C>()
-          .size("max-file-size", &C::maxFileSize, "64KB", 0, 1 << 20,
-                "Files up to this size come with their lookup.")
-          .time("cache-timeout", &C::cacheTimeout, "1", 0, 3600000,
-                "How long a copy is used before the file is looked at again.")
-          .size("cache-size", &C::cacheSize, "64MB", 0, int64_t{1} << 40,
-                "Memory for copies, the oldest given up first.");
+  static const auto table = OptionTable<C>()
+                                .size("max-file-size", &C::maxFileSize, "64KB", 0, 1 << 20,
+                                      "Files up to this size come with their lookup.")
+                                .time("cache-timeout", &C::cacheTimeout, "1", 0, 3600000,
+                                      "How long a copy is used before the file is looked at again.")
+                                .size("cache-size", &C::cacheSize, "64MB", 0, int64_t{1} << 40,
+                                      "Memory for copies, the oldest given up first.");
   return table;
 }
 
 QuickReadXlator::QuickReadXlator(const XlatorArgs& args, Config config)
-    : HookXlator(args), config_(config),
+    : HookXlator(args),
+      config_(config),
       contentKey_(std::string(kLookupContentPrefix) + std::to_string(config.maxFileSize)) {}
 
 std::shared_ptr<QuickReadXlator::Cached> QuickReadXlator::fresh(const InodePtr& inode) {
@@ -54,15 +62,18 @@ std::shared_ptr<QuickReadXlator::Cached> QuickReadXlator::fresh(const InodePtr& 
   auto c = inode->ctx().get<Cached>(this);
   if (!c) return nullptr;
   std::lock_guard lock(c->mutex);
-  if (!c->valid || std::chrono::steady_clock::now() - c->fetched > config_.cacheTimeout) return nullptr;
+  if (!c->valid || std::chrono::steady_clock::now() - c->fetched > config_.cacheTimeout)
+    return nullptr;
   return c;
 }
 
-void QuickReadXlator::store(const InodePtr& inode, std::string content, const Iatt& st) {
-  auto c = inode->ctx().getOrCreate<Cached>(this, [] { return std::make_shared<Cached>(); });
+void QuickReadXlator::store(const std::shared_ptr<Cached>& c, uint64_t generation,
+                            std::string content, const Iatt& st) {
   int64_t added = static_cast<int64_t>(content.size());
   {
     std::lock_guard lock(c->mutex);
+    // Changed through this client while the lookup was on its way: the contents may be old.
+    if (c->generation != generation) return;
     added -= c->valid ? static_cast<int64_t>(c->content.size()) : 0;
     c->content = Payload::copyOf(content);
     c->mtime = st.mtime;
@@ -70,19 +81,18 @@ void QuickReadXlator::store(const InodePtr& inode, std::string content, const Ia
     c->fetched = std::chrono::steady_clock::now();
     c->valid = true;
   }
-  std::vector<std::shared_ptr<Cached>> evict;
   std::lock_guard lock(mutex_);
+  lru_.remove_if([&](const std::weak_ptr<Cached>& w) { return w.expired() || w.lock() == c; });
   lru_.push_back(c);
-  cachedBytes_ += added;
-  while (cachedBytes_ > config_.cacheSize && !lru_.empty()) {
-    if (auto old = lru_.front().lock()) evict.push_back(old);
+  *cachedBytes_ += added;
+  while (*cachedBytes_ > config_.cacheSize && !lru_.empty()) {
+    auto old = lru_.front().lock();
     lru_.pop_front();
-    if (!evict.empty()) {
-      std::lock_guard l(evict.back()->mutex);
-      if (evict.back()->valid) cachedBytes_ -= static_cast<int64_t>(evict.back()->content.size());
-      evict.back()->valid = false;
-      evict.back()->content = {};
-    }
+    if (!old) continue;
+    std::lock_guard l(old->mutex);
+    if (old->valid) *cachedBytes_ -= static_cast<int64_t>(old->content.size());
+    old->valid = false;
+    old->content = {};
   }
 }
 
@@ -95,19 +105,30 @@ void QuickReadXlator::drop(const InodePtr& inode) {
     if (c->valid) freed = static_cast<int64_t>(c->content.size());
     c->valid = false;
     c->content = {};
+    ++c->generation;
   }
-  std::lock_guard lock(mutex_);
-  cachedBytes_ -= freed;
+  *cachedBytes_ -= freed;
 }
 
 Task<Result<EntryReply>> QuickReadXlator::lookup(const CallCtx& ctx, const LookupReq& req) {
+  std::shared_ptr<Cached> c;
+  uint64_t generation = 0;
+  if (req.loc.inode) {
+    c = req.loc.inode->ctx().getOrCreate<Cached>(this, [this] {
+      auto nc = std::make_shared<Cached>();
+      nc->total = cachedBytes_;
+      return nc;
+    });
+    std::lock_guard lock(c->mutex);
+    generation = c->generation;
+  }
   LookupReq ask = req;
   ask.xattrs.push_back(contentKey_);
   auto r = co_await child().lookup(ctx, ask);
   if (!r) co_return r;
   auto it = r->xdata.find(contentKey_);
   if (it != r->xdata.end()) {
-    if (req.loc.inode) store(req.loc.inode, std::move(it->second), r->stat);
+    if (c) store(c, generation, std::move(it->second), r->stat);
     r->xdata.erase(it);
   } else if (req.loc.inode) {
     drop(req.loc.inode);  // too big now, or not a file
@@ -124,7 +145,12 @@ Task<Result<Empty>> QuickReadXlator::open(const CallCtx& ctx, const OpenReq& req
     req.fd->ctx().set(this, q);
     co_return Empty{};
   }
-  co_return co_await child().open(ctx, req);
+  // `: > file` changes the contents with an open alone (see before() for why twice).
+  bool truncating = (req.flags & O_TRUNC) && req.loc.inode;
+  if (truncating) drop(req.loc.inode);
+  auto r = co_await child().open(ctx, req);
+  if (truncating) drop(req.loc.inode);
+  co_return r;
 }
 
 Task<Status> QuickReadXlator::openBelow(const FdPtr& fd) {
@@ -154,7 +180,8 @@ Task<Result<ReadvReply>> QuickReadXlator::readv(const CallCtx& ctx, const ReadvR
       std::lock_guard lock(c->mutex);
       ReadvReply out;
       if (req.offset < c->content.size())
-        out.data = c->content.sub(req.offset, std::min<uint64_t>(req.size, c->content.size() - req.offset));
+        out.data = c->content.sub(req.offset,
+                                  std::min<uint64_t>(req.size, c->content.size() - req.offset));
       co_return out;
     }
     Status s = co_await openBelow(req.fd);
@@ -171,15 +198,23 @@ Task<Result<Empty>> QuickReadXlator::flush(const CallCtx& ctx, const FlushReq& r
   co_return co_await child().flush(ctx, req);
 }
 
-// Changes drop the copy; any other use of a lazily opened fd opens it below first.
+// Changes drop the copy, both when they go down and when they have been done: a lookup
+// answered in between may bring what they replaced. Any other use of a lazily opened fd opens
+// it below first.
 Task<Status> QuickReadXlator::before(CallCtx&, const FopCall& call) {
-  if (call.info().flags & (kFopData | kFopMetadata | kFopEntry))
-    for (const auto& inode : inodesOf(call.id, call.req)) drop(inode);
+  dropChanged(call);
   for (const auto& fd : fdsOf(call.id, call.req)) {
     Status s = co_await openBelow(fd);
     if (!s) co_return s;
   }
   co_return Status{};
+}
+
+void QuickReadXlator::after(const CallCtx&, const FopCall& call, FopOutcome&) { dropChanged(call); }
+
+void QuickReadXlator::dropChanged(const FopCall& call) {
+  if (call.info().flags & (kFopData | kFopMetadata | kFopEntry))
+    for (const auto& inode : inodesOf(call.id, call.req)) drop(inode);
 }
 
 }  // namespace gf

@@ -7,8 +7,10 @@
 // elsewhere are seen after cache-timeout, as with the kernel's attribute cache.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <list>
+#include <memory>
 #include <mutex>
 
 #include "glusterfs/core/hook_xlator.h"
@@ -33,19 +35,22 @@ class QuickReadXlator : public HookXlator {
 
  protected:
   Task<Status> before(CallCtx& ctx, const FopCall& call) override;
+  void after(const CallCtx& ctx, const FopCall& call, FopOutcome& outcome) override;
 
  private:
   struct Cached;
   std::shared_ptr<Cached> fresh(const InodePtr& inode);
-  void store(const InodePtr& inode, std::string content, const Iatt& st);
+  void store(const std::shared_ptr<Cached>& c, uint64_t generation, std::string content,
+             const Iatt& st);
   void drop(const InodePtr& inode);
+  void dropChanged(const FopCall& call);
   Task<Status> openBelow(const FdPtr& fd);
 
   Config config_;
   std::string contentKey_;
   std::mutex mutex_;
   std::list<std::weak_ptr<Cached>> lru_;  // to bound the memory the copies take
-  int64_t cachedBytes_ = 0;
+  std::shared_ptr<std::atomic<int64_t>> cachedBytes_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace gf

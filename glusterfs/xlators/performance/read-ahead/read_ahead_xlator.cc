@@ -26,7 +26,7 @@ struct Page {
 
 struct RaFd {
   std::mutex mutex;
-  uint64_t expected = 0;  // where a sequential reader reads next
+  uint64_t expected = 0;                            // where a sequential reader reads next
   std::map<uint64_t, std::shared_ptr<Page>> pages;  // by page offset
 };
 
@@ -46,11 +46,11 @@ Task<void> fetch(Xlator& below, CallCtx ctx, FdPtr fd, uint64_t off, uint64_t si
 
 const OptionTable<ReadAheadXlator::Config>& ReadAheadXlator::optionTable() {
   using C = Config;
-  static const auto table = OptionTable<C>()
-                                .size("page-size", &C::pageSize, "128KB", 4096, 16 << 20,
-                                      "Size of each page read ahead.")
-                                .integer("page-count", &C::pageCount, 4, 1, 64,
-                                         "Pages read ahead of a sequential reader.");
+  static const auto table =
+      OptionTable<C>()
+          .size("page-size", &C::pageSize, "128KB", 4096, 16 << 20, "Size of each page read ahead.")
+          .integer("page-count", &C::pageCount, 4, 1, 64,
+                   "Pages read ahead of a sequential reader.");
   return table;
 }
 
@@ -70,8 +70,10 @@ Task<Result<ReadvReply>> ReadAheadXlator::readv(const CallCtx& ctx, const ReadvR
     if (!sequential) ra->pages.clear();
     // Drop pages behind the reader and pages of an older generation.
     for (auto it = ra->pages.begin(); it != ra->pages.end();)
-      if (it->first + ps <= req.offset || it->second->generation != gen) it = ra->pages.erase(it);
-      else ++it;
+      if (it->first + ps <= req.offset || it->second->generation != gen)
+        it = ra->pages.erase(it);
+      else
+        ++it;
     uint64_t first = req.offset / ps * ps;
     auto it = ra->pages.find(first);
     if (it != ra->pages.end() && req.offset + req.size <= first + ps) {
@@ -102,11 +104,19 @@ Task<Result<ReadvReply>> ReadAheadXlator::readv(const CallCtx& ctx, const ReadvR
   co_return co_await child().readv(ctx, req);
 }
 
+// A change makes pages worthless both when it goes down and when it has been done: pages
+// fetched while it was on its way may hold what it replaced.
 Task<Status> ReadAheadXlator::before(CallCtx&, const FopCall& call) {
+  invalidate(call);
+  co_return Status{};
+}
+
+void ReadAheadXlator::after(const CallCtx&, const FopCall& call, FopOutcome&) { invalidate(call); }
+
+void ReadAheadXlator::invalidate(const FopCall& call) {
   if (call.info().flags & (kFopData | kFopMetadata))
     for (const auto& inode : inodesOf(call.id, call.req))
       if (auto g = inode->ctx().get<FileGen>(this)) ++g->value;
-  co_return Status{};
 }
 
 }  // namespace gf

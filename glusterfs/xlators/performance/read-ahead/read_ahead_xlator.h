@@ -22,8 +22,10 @@ class ReadAheadXlator : public HookXlator {
 
  protected:
   Task<Status> before(CallCtx& ctx, const FopCall& call) override;
+  void after(const CallCtx& ctx, const FopCall& call, FopOutcome& outcome) override;
 
  private:
+  void invalidate(const FopCall& call);
   Config config_;
 };
 

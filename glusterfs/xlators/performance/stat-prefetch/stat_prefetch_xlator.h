@@ -25,9 +25,11 @@ class StatPrefetchXlator : public HookXlator {
 
  protected:
   Task<Status> before(CallCtx& ctx, const FopCall& call) override;
+  void after(const CallCtx& ctx, const FopCall& call, FopOutcome& outcome) override;
 
  private:
   void forget(const InodePtr& dir);
+  void forgetChanged(const FopCall& call);
   Config config_;
 };
 

@@ -27,7 +27,7 @@ struct WbFile {
   std::deque<Pending> queue;
   size_t bytes = 0;
   bool sending = false;
-  std::error_code error;  // from a write sent behind; reported once
+  std::error_code error;                         // from a write sent behind; reported once
   std::vector<std::coroutine_handle<>> drained;  // resumed when the queue empties
 };
 
@@ -58,8 +58,10 @@ Task<void> sendAll(Xlator& below, std::shared_ptr<WbFile> f) {
     auto r = co_await below.writev(p.ctx, req);
     std::lock_guard lock(f->mutex);
     if (!f->error) {
-      if (!r) f->error = r.error();
-      else if (r->size < p.data.size()) f->error = std::error_code(EIO, std::generic_category());
+      if (!r)
+        f->error = r.error();
+      else if (r->size < p.data.size())
+        f->error = std::error_code(EIO, std::generic_category());
     }
     f->bytes -= p.data.size();
     f->queue.pop_front();
@@ -95,12 +97,24 @@ struct DrainAwaiter {
   void await_resume() {}
 };
 
-Task<Status> drain(Xlator& below, std::shared_ptr<WbFile> f) {
+// The deferred error is taken only by `report`ing callers (write, flush, fsync): anyone else
+// who waits must leave it for them, or close() would report success for lost data.
+enum class Deferred { kLeave, kReport };
+
+Task<Status> drain(Xlator& below, std::shared_ptr<WbFile> f, Deferred deferred) {
   co_await DrainAwaiter{below, f};
+  if (deferred == Deferred::kLeave) co_return Status{};
   std::lock_guard lock(f->mutex);
   std::error_code e = std::exchange(f->error, {});
   if (e) co_return e;
   co_return Status{};
+}
+
+// flush-behind: the flush still goes down after the writes made before it, since the lock
+// release it carries must not overtake them. Its own outcome has no one left to hear it.
+Task<void> flushAfterWrites(Xlator& below, std::shared_ptr<WbFile> f, CallCtx ctx, FlushReq req) {
+  (void)co_await drain(below, f, Deferred::kLeave);  // kLeave never fails
+  (void)co_await below.flush(ctx, req);
 }
 
 }  // namespace
@@ -119,7 +133,14 @@ const OptionTable<WriteBehindXlator::Config>& WriteBehindXlator::optionTable() {
                    "fsync or a later write).")
           .boolean("enable-O_SYNC", &C::enableOSync, false,
                    "Also write O_SYNC/O_DSYNC files behind (off: they pass straight through).")
-          .add({"disable-for-first-nbytes", {}, OptionKind::kSize, "", 0, INT64_MAX, {}, false,
+          .add({"disable-for-first-nbytes",
+                {},
+                OptionKind::kSize,
+                "",
+                0,
+                INT64_MAX,
+                {},
+                false,
                 "Accepted for 2.0 volfiles; has no effect."},
                [](C&, const OptionValue&) {});
   return table;
@@ -130,13 +151,14 @@ WriteBehindXlator::WriteBehindXlator(const XlatorArgs& args, Config config)
 
 // Every fop that names a file with writes waiting sees them first.
 Task<Status> WriteBehindXlator::before(CallCtx&, const FopCall& call) {
+  // The deferred error belongs to the writer: of the fops that come here only fsync reports
+  // it (write and flush have their own overrides); anything else just waits.
+  Deferred deferred = call.id == FopId::fsync ? Deferred::kReport : Deferred::kLeave;
   for (const auto& inode : inodesOf(call.id, call.req)) {
     auto f = inode->ctx().get<WbFile>(this);
     if (!f) continue;
-    Status s = co_await drain(child(), f);
-    // The deferred error belongs to the writer: the fops that report it are write, flush and
-    // fsync; anything else just waits.
-    if (!s && (call.id == FopId::fsync || call.id == FopId::flush)) co_return s;
+    Status s = co_await drain(child(), f, deferred);
+    if (!s) co_return s;
   }
   co_return Status{};
 }
@@ -146,7 +168,7 @@ Task<Result<WriteReply>> WriteBehindXlator::writev(const CallCtx& ctx, const Wri
   int flags = req.fd->flags();
   bool direct = (flags & O_DIRECT) || (!config_.enableOSync && (flags & (O_SYNC | O_DSYNC)));
   if (direct) {
-    Status s = co_await drain(child(), f);
+    Status s = co_await drain(child(), f, Deferred::kReport);
     if (!s) co_return fail(s.error());
     co_return co_await child().writev(ctx, req);
   }
@@ -173,7 +195,7 @@ Task<Result<WriteReply>> WriteBehindXlator::writev(const CallCtx& ctx, const Wri
   // The payload may be the FUSE library's receive buffer: it stays alive with the Payload.
   kick(child(), f);
   if (full) {
-    Status s = co_await drain(child(), f);
+    Status s = co_await drain(child(), f, Deferred::kReport);
     if (!s) co_return fail(s.error());
   }
   co_return WriteReply{req.data.size()};
@@ -182,11 +204,11 @@ Task<Result<WriteReply>> WriteBehindXlator::writev(const CallCtx& ctx, const Wri
 Task<Result<Empty>> WriteBehindXlator::flush(const CallCtx& ctx, const FlushReq& req) {
   auto f = req.fd->inode()->ctx().get<WbFile>(this);
   if (f && config_.flushBehind) {
-    kick(child(), f);
-    co_return co_await child().flush(ctx, req);
+    spawn(flushAfterWrites(child(), f, ctx, req), "write-behind flush");
+    co_return Empty{};
   }
   if (f) {
-    Status s = co_await drain(child(), f);
+    Status s = co_await drain(child(), f, Deferred::kReport);
     if (!s) {
       (void)co_await child().flush(ctx, req);
       co_return fail(s.error());

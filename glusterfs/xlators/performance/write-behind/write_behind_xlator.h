@@ -6,8 +6,10 @@
 // naming the file (read, stat, truncate, locks, fsync, lookup ...) first waits until its
 // pending writes are down, so nothing ever sees the file without them. At most cache-size bytes
 // wait per file; a writer beyond that waits. An error of a write sent behind is returned by the
-// next write, flush or fsync of that file. fsync, and flush unless flush-behind is on, return
-// only once everything is down. O_SYNC/O_DSYNC/O_DIRECT writes pass straight through.
+// next write, flush or fsync of that file (other fops wait but leave it for them). fsync, and
+// flush unless flush-behind is on, return only once everything is down; with flush-behind the
+// flush returns at once and goes down after the writes made before it. O_SYNC/O_DSYNC/O_DIRECT
+// writes pass straight through.
 #pragma once
 
 #include "glusterfs/core/hook_xlator.h"

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // storage/memory: lookup and the fops that add or remove one name (rename has its own file).
 #include <fcntl.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
+
+#include "glusterfs/core/permission.h"
 #include "glusterfs/xlators/storage/memory/memory_rules.h"
 #include "glusterfs/xlators/storage/memory/memory_xlator.h"
 
@@ -39,6 +44,17 @@ Result<EntryReply> MemoryXlator::lookupSync(const CallCtx& c, const LookupReq& r
     } else if (auto it = n->xattrs.find(want); it != n->xattrs.end()) {
       out.xdata[want] = it->second;
     }
+  }
+  // "glusterfs.content:MAX" (performance/quick-read): a small file's contents come with its
+  // entry, as storage/posix gives them, but only to a caller who may read them.
+  for (const auto& want : r.xattrs) {
+    if (want.rfind(kLookupContentPrefix, 0) != 0 || !n->isReg()) continue;
+    uint64_t max = std::strtoull(want.c_str() + std::strlen(kLookupContentPrefix), nullptr, 10);
+    uint64_t size = n->data.size();
+    if (size > max || max > (1u << 20) || !checkAccess(n->iatt(), c, R_OK)) continue;
+    std::string data(size, '\0');
+    n->data.read(0, size, data.data());
+    out.xdata[want] = std::move(data);
   }
   return out;
 }
