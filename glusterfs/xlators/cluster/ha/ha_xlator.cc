@@ -72,7 +72,8 @@ Task<Status> ensureOpen(HaXlator& ha, size_t i, const FdPtr& fd) {
   co_return Status{};
 }
 
-void recordOpen(const HaXlator* ha, const FdPtr& fd, const Loc& loc, int32_t flags, bool dir, size_t i) {
+void recordOpen(const HaXlator* ha, const FdPtr& fd, const Loc& loc, int32_t flags, bool dir,
+                size_t i) {
   auto c = fdCtx(ha, fd);
   std::lock_guard lock(c->mutex);
   c->loc = loc;
@@ -94,7 +95,8 @@ Task<Result<Rep>> failover(HaXlator& ha, Call call, Replayed replayed) {
       if (fixed) co_return std::move(*fixed);
     }
     if (last || last.errnum() != ENOTCONN) co_return last;
-    GF_LOG_WARNING(ha.name(), "%s is unreachable; trying the next path", ha.child(i).name().c_str());
+    GF_LOG_WARNING(ha.name(), "%s is unreachable; trying the next path",
+                   ha.child(i).name().c_str());
     replaying = true;
   }
   co_return last;
@@ -102,19 +104,25 @@ Task<Result<Rep>> failover(HaXlator& ha, Call call, Replayed replayed) {
 
 template <class Rep>
 auto noReplay() {
-  return [](size_t, const Result<Rep>&) -> Task<std::optional<Result<Rep>>> { co_return std::nullopt; };
+  return [](size_t, const Result<Rep>&) -> Task<std::optional<Result<Rep>>> {
+    co_return std::nullopt;
+  };
 }
 
-// A replayed creating fop that finds its own gfid under the name succeeded before.
-template <class Req>
-auto createReplay(HaXlator& ha, const CallCtx& ctx, const Req& req) {
-  return [&ha, &ctx, &req](size_t i, const Result<EntryReply>& r) -> Task<std::optional<Result<EntryReply>>> {
-    if (r.errnum() != EEXIST) co_return std::nullopt;
-    LookupReq probe{req.loc, {}};
-    auto found = co_await ha.child(i).lookup(ctx, probe);
-    if (!found || found->stat.gfid != req.gfid) co_return std::nullopt;
-    co_return Result<EntryReply>(std::move(*found));
-  };
+// A replayed creating fop that finds its own gfid under the name succeeded before. The gfid is
+// chosen here when the caller left it to the server, or there would be nothing to recognise.
+template <class Req, class Call>
+Task<Result<EntryReply>> createOnce(HaXlator& ha, const CallCtx& ctx, Req req, Call call) {
+  if (req.gfid.isNull()) req.gfid = Gfid::random();
+  co_return co_await failover<EntryReply>(
+      ha, [&](size_t i) { return call(ha.child(i), req); },
+      [&](size_t i, const Result<EntryReply>& r) -> Task<std::optional<Result<EntryReply>>> {
+        if (r.errnum() != EEXIST) co_return std::nullopt;
+        LookupReq probe{req.loc, {}};
+        auto found = co_await ha.child(i).lookup(ctx, probe);
+        if (!found || found->stat.gfid != req.gfid) co_return std::nullopt;
+        co_return Result<EntryReply>(std::move(*found));
+      });
 }
 
 // A replayed removal that finds nothing succeeded before.
@@ -128,12 +136,14 @@ auto removeReplay() {
 }  // namespace
 
 const OptionTable<HaXlator::Config>& HaXlator::optionTable() {
-  static const auto table = OptionTable<Config>().xlator(
-      "preferred-subvolume", &Config::preferred, "Child to use while it is up (default: the first).");
+  static const auto table =
+      OptionTable<Config>().xlator("preferred-subvolume", &Config::preferred,
+                                   "Child to use while it is up (default: the first).");
   return table;
 }
 
-HaXlator::HaXlator(const XlatorArgs& args, Config config) : Xlator(args), config_(std::move(config)) {
+HaXlator::HaXlator(const XlatorArgs& args, Config config)
+    : Xlator(args), config_(std::move(config)) {
   up_.assign(children().size(), false);
 }
 
@@ -181,66 +191,105 @@ std::vector<size_t> HaXlator::order() const {
 }
 
 #define GF_HA_PLAIN(Rep, call) \
-  return failover<Rep>(*this, [this, &ctx, &req](size_t i) { return child(i).call; }, noReplay<Rep>())
+  return failover<Rep>(        \
+      *this, [this, &ctx, &req](size_t i) { return child(i).call; }, noReplay<Rep>())
 
-#define GF_HA_ON_FD(Rep, call)                                                    \
-  return failover<Rep>(                                                           \
-      *this,                                                                      \
-      [this, &ctx, &req](size_t i) -> Task<Result<Rep>> {                        \
-        Status open = co_await ensureOpen(*this, i, req.fd);                       \
-        if (!open) co_return fail(open.error());                                  \
-        co_return co_await child(i).call;                                         \
-      },                                                                          \
+#define GF_HA_ON_FD(Rep, call)                               \
+  return failover<Rep>(                                      \
+      *this,                                                 \
+      [this, &ctx, &req](size_t i) -> Task<Result<Rep>> {    \
+        Status open = co_await ensureOpen(*this, i, req.fd); \
+        if (!open) co_return fail(open.error());             \
+        co_return co_await child(i).call;                    \
+      },                                                     \
       noReplay<Rep>())
 
-Task<Result<EntryReply>> HaXlator::lookup(const CallCtx& ctx, const LookupReq& req) { GF_HA_PLAIN(EntryReply, lookup(ctx, req)); }
-Task<Result<AttrReply>> HaXlator::stat(const CallCtx& ctx, const StatReq& req) { GF_HA_PLAIN(AttrReply, stat(ctx, req)); }
-Task<Result<AttrReply>> HaXlator::setattr(const CallCtx& ctx, const SetattrReq& req) { GF_HA_PLAIN(AttrReply, setattr(ctx, req)); }
-Task<Result<AttrReply>> HaXlator::truncate(const CallCtx& ctx, const TruncateReq& req) { GF_HA_PLAIN(AttrReply, truncate(ctx, req)); }
-Task<Result<Empty>> HaXlator::access(const CallCtx& ctx, const AccessReq& req) { GF_HA_PLAIN(Empty, access(ctx, req)); }
-Task<Result<ReadlinkReply>> HaXlator::readlink(const CallCtx& ctx, const ReadlinkReq& req) { GF_HA_PLAIN(ReadlinkReply, readlink(ctx, req)); }
-Task<Result<StatfsReply>> HaXlator::statfs(const CallCtx& ctx, const StatfsReq& req) { GF_HA_PLAIN(StatfsReply, statfs(ctx, req)); }
-Task<Result<Empty>> HaXlator::setxattr(const CallCtx& ctx, const SetxattrReq& req) { GF_HA_PLAIN(Empty, setxattr(ctx, req)); }
-Task<Result<XattrReply>> HaXlator::getxattr(const CallCtx& ctx, const GetxattrReq& req) { GF_HA_PLAIN(XattrReply, getxattr(ctx, req)); }
-Task<Result<ListxattrReply>> HaXlator::listxattr(const CallCtx& ctx, const ListxattrReq& req) { GF_HA_PLAIN(ListxattrReply, listxattr(ctx, req)); }
-Task<Result<Empty>> HaXlator::removexattr(const CallCtx& ctx, const RemovexattrReq& req) { GF_HA_PLAIN(Empty, removexattr(ctx, req)); }
-Task<Result<XattrReply>> HaXlator::xattrop(const CallCtx& ctx, const XattropReq& req) { GF_HA_PLAIN(XattrReply, xattrop(ctx, req)); }
-Task<Result<Empty>> HaXlator::inodelk(const CallCtx& ctx, const InodelkReq& req) { GF_HA_PLAIN(Empty, inodelk(ctx, req)); }
-Task<Result<Empty>> HaXlator::entrylk(const CallCtx& ctx, const EntrylkReq& req) { GF_HA_PLAIN(Empty, entrylk(ctx, req)); }
+Task<Result<EntryReply>> HaXlator::lookup(const CallCtx& ctx, const LookupReq& req) {
+  GF_HA_PLAIN(EntryReply, lookup(ctx, req));
+}
+Task<Result<AttrReply>> HaXlator::stat(const CallCtx& ctx, const StatReq& req) {
+  GF_HA_PLAIN(AttrReply, stat(ctx, req));
+}
+Task<Result<AttrReply>> HaXlator::setattr(const CallCtx& ctx, const SetattrReq& req) {
+  GF_HA_PLAIN(AttrReply, setattr(ctx, req));
+}
+Task<Result<AttrReply>> HaXlator::truncate(const CallCtx& ctx, const TruncateReq& req) {
+  GF_HA_PLAIN(AttrReply, truncate(ctx, req));
+}
+Task<Result<Empty>> HaXlator::access(const CallCtx& ctx, const AccessReq& req) {
+  GF_HA_PLAIN(Empty, access(ctx, req));
+}
+Task<Result<ReadlinkReply>> HaXlator::readlink(const CallCtx& ctx, const ReadlinkReq& req) {
+  GF_HA_PLAIN(ReadlinkReply, readlink(ctx, req));
+}
+Task<Result<StatfsReply>> HaXlator::statfs(const CallCtx& ctx, const StatfsReq& req) {
+  GF_HA_PLAIN(StatfsReply, statfs(ctx, req));
+}
+Task<Result<Empty>> HaXlator::setxattr(const CallCtx& ctx, const SetxattrReq& req) {
+  GF_HA_PLAIN(Empty, setxattr(ctx, req));
+}
+Task<Result<XattrReply>> HaXlator::getxattr(const CallCtx& ctx, const GetxattrReq& req) {
+  GF_HA_PLAIN(XattrReply, getxattr(ctx, req));
+}
+Task<Result<ListxattrReply>> HaXlator::listxattr(const CallCtx& ctx, const ListxattrReq& req) {
+  GF_HA_PLAIN(ListxattrReply, listxattr(ctx, req));
+}
+Task<Result<Empty>> HaXlator::removexattr(const CallCtx& ctx, const RemovexattrReq& req) {
+  GF_HA_PLAIN(Empty, removexattr(ctx, req));
+}
+Task<Result<XattrReply>> HaXlator::xattrop(const CallCtx& ctx, const XattropReq& req) {
+  GF_HA_PLAIN(XattrReply, xattrop(ctx, req));
+}
+Task<Result<Empty>> HaXlator::inodelk(const CallCtx& ctx, const InodelkReq& req) {
+  GF_HA_PLAIN(Empty, inodelk(ctx, req));
+}
+Task<Result<Empty>> HaXlator::entrylk(const CallCtx& ctx, const EntrylkReq& req) {
+  GF_HA_PLAIN(Empty, entrylk(ctx, req));
+}
 
 Task<Result<EntryReply>> HaXlator::mknod(const CallCtx& ctx, const MknodReq& req) {
-  return failover<EntryReply>(*this, [this, &ctx, &req](size_t i) { return child(i).mknod(ctx, req); },
-                              createReplay(*this, ctx, req));
+  return createOnce(*this, ctx, req,
+                    [&ctx](Xlator& x, const MknodReq& r) { return x.mknod(ctx, r); });
 }
 Task<Result<EntryReply>> HaXlator::mkdir(const CallCtx& ctx, const MkdirReq& req) {
-  return failover<EntryReply>(*this, [this, &ctx, &req](size_t i) { return child(i).mkdir(ctx, req); },
-                              createReplay(*this, ctx, req));
+  return createOnce(*this, ctx, req,
+                    [&ctx](Xlator& x, const MkdirReq& r) { return x.mkdir(ctx, r); });
 }
 Task<Result<EntryReply>> HaXlator::symlink(const CallCtx& ctx, const SymlinkReq& req) {
-  return failover<EntryReply>(*this, [this, &ctx, &req](size_t i) { return child(i).symlink(ctx, req); },
-                              createReplay(*this, ctx, req));
+  return createOnce(*this, ctx, req,
+                    [&ctx](Xlator& x, const SymlinkReq& r) { return x.symlink(ctx, r); });
 }
-Task<Result<EntryReply>> HaXlator::link(const CallCtx& ctx, const LinkReq& req) { GF_HA_PLAIN(EntryReply, link(ctx, req)); }
+Task<Result<EntryReply>> HaXlator::link(const CallCtx& ctx, const LinkReq& req) {
+  GF_HA_PLAIN(EntryReply, link(ctx, req));
+}
 Task<Result<Empty>> HaXlator::unlink(const CallCtx& ctx, const UnlinkReq& req) {
-  return failover<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).unlink(ctx, req); }, removeReplay());
+  return failover<Empty>(
+      *this, [this, &ctx, &req](size_t i) { return child(i).unlink(ctx, req); }, removeReplay());
 }
 Task<Result<Empty>> HaXlator::rmdir(const CallCtx& ctx, const RmdirReq& req) {
-  return failover<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).rmdir(ctx, req); }, removeReplay());
+  return failover<Empty>(
+      *this, [this, &ctx, &req](size_t i) { return child(i).rmdir(ctx, req); }, removeReplay());
 }
 // A replayed rename whose source is gone, with the source's file now under the new name,
 // happened the first time.
 Task<Result<AttrReply>> HaXlator::rename(const CallCtx& ctx, const RenameReq& req) {
-  auto replay = [this, &ctx, &req](size_t i, const Result<AttrReply>& r) -> Task<std::optional<Result<AttrReply>>> {
+  auto replay = [this, &ctx, &req](
+                    size_t i,
+                    const Result<AttrReply>& r) -> Task<std::optional<Result<AttrReply>>> {
     if (r.errnum() != ENOENT || !req.oldLoc.inode) co_return std::nullopt;
     LookupReq probe{req.newLoc, {}};
     auto found = co_await child(i).lookup(ctx, probe);
     if (!found || found->stat.gfid != req.oldLoc.inode->gfid()) co_return std::nullopt;
     co_return Result<AttrReply>(AttrReply{found->stat});
   };
-  return failover<AttrReply>(*this, [this, &ctx, &req](size_t i) { return child(i).rename(ctx, req); }, replay);
+  return failover<AttrReply>(
+      *this, [this, &ctx, &req](size_t i) { return child(i).rename(ctx, req); }, replay);
 }
 
-Task<Result<EntryReply>> HaXlator::create(const CallCtx& ctx, const CreateReq& req) {
+Task<Result<EntryReply>> HaXlator::create(const CallCtx& ctx, const CreateReq& given) {
+  // As in createOnce(): a gfid of our own makes a replay recognisable.
+  CreateReq req = given;
+  if (req.gfid.isNull()) req.gfid = Gfid::random();
   auto r = co_await failover<EntryReply>(
       *this,
       [this, &ctx, &req](size_t i) -> Task<Result<EntryReply>> {
@@ -248,7 +297,8 @@ Task<Result<EntryReply>> HaXlator::create(const CallCtx& ctx, const CreateReq& r
         if (c) recordOpen(this, req.fd, req.loc, req.flags, false, i);
         co_return c;
       },
-      [this, &ctx, &req](size_t i, const Result<EntryReply>& r) -> Task<std::optional<Result<EntryReply>>> {
+      [this, &ctx, &req](size_t i,
+                         const Result<EntryReply>& r) -> Task<std::optional<Result<EntryReply>>> {
         // Our create went through on the first path: open what we made.
         if (r.errnum() != EEXIST) co_return std::nullopt;
         LookupReq probe{req.loc, {}};
@@ -285,25 +335,63 @@ Task<Result<Empty>> HaXlator::opendir(const CallCtx& ctx, const OpendirReq& req)
       noReplay<Empty>());
 }
 
-Task<Result<AttrReply>> HaXlator::fstat(const CallCtx& ctx, const FstatReq& req) { GF_HA_ON_FD(AttrReply, fstat(ctx, req)); }
-Task<Result<AttrReply>> HaXlator::fsetattr(const CallCtx& ctx, const FsetattrReq& req) { GF_HA_ON_FD(AttrReply, fsetattr(ctx, req)); }
-Task<Result<AttrReply>> HaXlator::ftruncate(const CallCtx& ctx, const FtruncateReq& req) { GF_HA_ON_FD(AttrReply, ftruncate(ctx, req)); }
-Task<Result<ReadvReply>> HaXlator::readv(const CallCtx& ctx, const ReadvReq& req) { GF_HA_ON_FD(ReadvReply, readv(ctx, req)); }
-Task<Result<WriteReply>> HaXlator::writev(const CallCtx& ctx, const WritevReq& req) { GF_HA_ON_FD(WriteReply, writev(ctx, req)); }
-Task<Result<Empty>> HaXlator::flush(const CallCtx& ctx, const FlushReq& req) { GF_HA_ON_FD(Empty, flush(ctx, req)); }
-Task<Result<Empty>> HaXlator::fsync(const CallCtx& ctx, const FsyncReq& req) { GF_HA_ON_FD(Empty, fsync(ctx, req)); }
-Task<Result<ReaddirReply>> HaXlator::readdir(const CallCtx& ctx, const ReaddirReq& req) { GF_HA_ON_FD(ReaddirReply, readdir(ctx, req)); }
-Task<Result<ReaddirReply>> HaXlator::readdirp(const CallCtx& ctx, const ReaddirpReq& req) { GF_HA_ON_FD(ReaddirReply, readdirp(ctx, req)); }
-Task<Result<Empty>> HaXlator::fsyncdir(const CallCtx& ctx, const FsyncdirReq& req) { GF_HA_ON_FD(Empty, fsyncdir(ctx, req)); }
-Task<Result<Empty>> HaXlator::fsetxattr(const CallCtx& ctx, const FsetxattrReq& req) { GF_HA_ON_FD(Empty, fsetxattr(ctx, req)); }
-Task<Result<XattrReply>> HaXlator::fgetxattr(const CallCtx& ctx, const FgetxattrReq& req) { GF_HA_ON_FD(XattrReply, fgetxattr(ctx, req)); }
-Task<Result<Empty>> HaXlator::fremovexattr(const CallCtx& ctx, const FremovexattrReq& req) { GF_HA_ON_FD(Empty, fremovexattr(ctx, req)); }
-Task<Result<XattrReply>> HaXlator::fxattrop(const CallCtx& ctx, const FxattropReq& req) { GF_HA_ON_FD(XattrReply, fxattrop(ctx, req)); }
-Task<Result<Empty>> HaXlator::finodelk(const CallCtx& ctx, const FinodelkReq& req) { GF_HA_ON_FD(Empty, finodelk(ctx, req)); }
-Task<Result<Empty>> HaXlator::fentrylk(const CallCtx& ctx, const FentrylkReq& req) { GF_HA_ON_FD(Empty, fentrylk(ctx, req)); }
-Task<Result<Empty>> HaXlator::fallocate(const CallCtx& ctx, const FallocateReq& req) { GF_HA_ON_FD(Empty, fallocate(ctx, req)); }
-Task<Result<LseekReply>> HaXlator::lseek(const CallCtx& ctx, const LseekReq& req) { GF_HA_ON_FD(LseekReply, lseek(ctx, req)); }
-Task<Result<RchecksumReply>> HaXlator::rchecksum(const CallCtx& ctx, const RchecksumReq& req) { GF_HA_ON_FD(RchecksumReply, rchecksum(ctx, req)); }
+Task<Result<AttrReply>> HaXlator::fstat(const CallCtx& ctx, const FstatReq& req) {
+  GF_HA_ON_FD(AttrReply, fstat(ctx, req));
+}
+Task<Result<AttrReply>> HaXlator::fsetattr(const CallCtx& ctx, const FsetattrReq& req) {
+  GF_HA_ON_FD(AttrReply, fsetattr(ctx, req));
+}
+Task<Result<AttrReply>> HaXlator::ftruncate(const CallCtx& ctx, const FtruncateReq& req) {
+  GF_HA_ON_FD(AttrReply, ftruncate(ctx, req));
+}
+Task<Result<ReadvReply>> HaXlator::readv(const CallCtx& ctx, const ReadvReq& req) {
+  GF_HA_ON_FD(ReadvReply, readv(ctx, req));
+}
+Task<Result<WriteReply>> HaXlator::writev(const CallCtx& ctx, const WritevReq& req) {
+  GF_HA_ON_FD(WriteReply, writev(ctx, req));
+}
+Task<Result<Empty>> HaXlator::flush(const CallCtx& ctx, const FlushReq& req) {
+  GF_HA_ON_FD(Empty, flush(ctx, req));
+}
+Task<Result<Empty>> HaXlator::fsync(const CallCtx& ctx, const FsyncReq& req) {
+  GF_HA_ON_FD(Empty, fsync(ctx, req));
+}
+Task<Result<ReaddirReply>> HaXlator::readdir(const CallCtx& ctx, const ReaddirReq& req) {
+  GF_HA_ON_FD(ReaddirReply, readdir(ctx, req));
+}
+Task<Result<ReaddirReply>> HaXlator::readdirp(const CallCtx& ctx, const ReaddirpReq& req) {
+  GF_HA_ON_FD(ReaddirReply, readdirp(ctx, req));
+}
+Task<Result<Empty>> HaXlator::fsyncdir(const CallCtx& ctx, const FsyncdirReq& req) {
+  GF_HA_ON_FD(Empty, fsyncdir(ctx, req));
+}
+Task<Result<Empty>> HaXlator::fsetxattr(const CallCtx& ctx, const FsetxattrReq& req) {
+  GF_HA_ON_FD(Empty, fsetxattr(ctx, req));
+}
+Task<Result<XattrReply>> HaXlator::fgetxattr(const CallCtx& ctx, const FgetxattrReq& req) {
+  GF_HA_ON_FD(XattrReply, fgetxattr(ctx, req));
+}
+Task<Result<Empty>> HaXlator::fremovexattr(const CallCtx& ctx, const FremovexattrReq& req) {
+  GF_HA_ON_FD(Empty, fremovexattr(ctx, req));
+}
+Task<Result<XattrReply>> HaXlator::fxattrop(const CallCtx& ctx, const FxattropReq& req) {
+  GF_HA_ON_FD(XattrReply, fxattrop(ctx, req));
+}
+Task<Result<Empty>> HaXlator::finodelk(const CallCtx& ctx, const FinodelkReq& req) {
+  GF_HA_ON_FD(Empty, finodelk(ctx, req));
+}
+Task<Result<Empty>> HaXlator::fentrylk(const CallCtx& ctx, const FentrylkReq& req) {
+  GF_HA_ON_FD(Empty, fentrylk(ctx, req));
+}
+Task<Result<Empty>> HaXlator::fallocate(const CallCtx& ctx, const FallocateReq& req) {
+  GF_HA_ON_FD(Empty, fallocate(ctx, req));
+}
+Task<Result<LseekReply>> HaXlator::lseek(const CallCtx& ctx, const LseekReq& req) {
+  GF_HA_ON_FD(LseekReply, lseek(ctx, req));
+}
+Task<Result<RchecksumReply>> HaXlator::rchecksum(const CallCtx& ctx, const RchecksumReq& req) {
+  GF_HA_ON_FD(RchecksumReply, rchecksum(ctx, req));
+}
 
 // Record locks follow the fd to another path: remember what was granted.
 Task<Result<LkReply>> HaXlator::lk(const CallCtx& ctx, const LkReq& req) {

@@ -3,8 +3,8 @@
 // paths. Fops use the first live child; a fop failing with ENOTCONN is replayed on the next
 // live one. Open files follow: an fd is opened on a child the first time it is used there,
 // and its record locks are taken again. Replays of name changes are recognised: a replayed
-// create that finds its own gfid, or a replayed unlink that finds nothing, succeeded the
-// first time.
+// create that finds its own gfid (ha picks one when the caller leaves it to the server), or a
+// replayed unlink that finds nothing, succeeded the first time.
 #pragma once
 
 #include <mutex>
