@@ -52,7 +52,8 @@ Task<void> removeName(DistributeXlator& d, size_t at, const Loc& loc) {
 // Files (regular, symlinks, devices): on the placement child, with a linkfile on the hashed
 // child when they differ.
 template <class Req, class Fop>
-Task<Result<EntryReply>> createFile(DistributeXlator& d, const CallCtx& ctx, const Req& in, Fop fop) {
+Task<Result<EntryReply>> createFile(DistributeXlator& d, const CallCtx& ctx, const Req& in,
+                                    Fop fop) {
   Req req = in;
   if (req.gfid.isNull()) req.gfid = Gfid::random();
   auto hashed = co_await hashedFor(d, ctx, req.loc);
@@ -115,25 +116,31 @@ Task<Result<EntryReply>> DistributeXlator::mkdir(const CallCtx& ctx, const Mkdir
 }
 
 Task<Result<EntryReply>> DistributeXlator::link(const CallCtx& ctx, const LinkReq& req) {
-  auto src = co_await locate(*this, ctx, req.oldLoc);
-  if (!src) co_return fail(src.error());
   auto hashed = co_await hashedFor(*this, ctx, req.newLoc);
   if (!hashed) co_return fail(hashed.error());
-  auto r = co_await child(static_cast<size_t>(*src)).link(ctx, req);
+  size_t src = 0;
+  auto r = co_await onLocated<EntryReply>(*this, ctx, req.oldLoc, [&](size_t i) {
+    src = i;
+    return child(i).link(ctx, req);
+  });
   if (!r) co_return r;
-  if (*hashed != *src)
-    (void)co_await makeLinkfile(*this, static_cast<size_t>(*hashed), req.newLoc,
-                                static_cast<size_t>(*src), r->stat.gfid);
+  if (static_cast<size_t>(*hashed) != src)
+    (void)co_await makeLinkfile(*this, static_cast<size_t>(*hashed), req.newLoc, src, r->stat.gfid);
   co_return r;
 }
 
 Task<Result<Empty>> DistributeXlator::unlink(const CallCtx& ctx, const UnlinkReq& req) {
-  auto cached = co_await locate(*this, ctx, req.loc);
-  if (!cached) co_return fail(cached.error());
-  auto r = co_await child(static_cast<size_t>(*cached)).unlink(ctx, req);
+  size_t at = 0;
+  auto r = co_await onLocated<Empty>(*this, ctx, req.loc, [&](size_t i) {
+    at = i;
+    return child(i).unlink(ctx, req);
+  });
   if (!r) co_return r;
-  int hashed = hashedChild(req.loc.parent, req.loc.name);
-  if (hashed >= 0 && hashed != *cached) co_await removeName(*this, static_cast<size_t>(hashed), req.loc);
+  // The name's linkfile goes with the data. A client that has not seen the directory's layout
+  // yet (it found the file by asking every child) loads it here, or the linkfile would stay.
+  auto hashed = co_await hashedFor(*this, ctx, req.loc);
+  if (hashed && static_cast<size_t>(*hashed) != at)
+    co_await removeName(*this, static_cast<size_t>(*hashed), req.loc);
   co_return r;
 }
 
@@ -154,13 +161,23 @@ Task<Result<Empty>> DistributeXlator::rmdir(const CallCtx& ctx, const RmdirReq& 
       removed.push_back(i);
       continue;
     }
-    // Put back what we removed, with its gfid and layout slice.
+    // Put back what we removed like the copy that refused: same gfid, mode and owner, so
+    // permission checks answer the same on every child, and the slice it had when known.
+    Iatt like;
+    like.gfid = req.loc.gfid();
+    like.mode = S_IFDIR | 0755;
+    LookupReq probe{Loc{req.loc.parent, req.loc.name, ownTable().create()}, {}};
+    if (auto st = co_await child(i).lookup(CallCtx::root(), probe); st && st->stat.isDir())
+      like = st->stat;
+    auto layout = layoutOf(req.loc.inode);
     for (size_t j : removed) {
-      MkdirReq mk{req.loc, 0755, 0, req.loc.gfid()};
-      LookupReq probe{req.loc, {}};
-      if (auto st = co_await child(i).lookup(CallCtx::root(), probe); st)
-        mk.mode = st->stat.mode & 07777;
-      (void)co_await child(j).mkdir(CallCtx::root(), mk);
+      std::optional<Range> slice;
+      if (layout) slice = layout->get(j);
+      Status back = co_await remakeDirectoryCopy(*this, j, req.loc, like, slice);
+      if (!back)
+        GF_LOG_WARNING(name(), "%s: cannot put back the copy on %s: %s (lookup heals it)",
+                       req.loc.path().c_str(), child(j).name().c_str(),
+                       back.error().message().c_str());
     }
     co_return r;
   }
@@ -181,30 +198,42 @@ Task<Result<AttrReply>> DistributeXlator::rename(const CallCtx& ctx, const Renam
       if (!r) co_return std::move(r);
     co_return std::move(all.front());
   }
-  auto src = co_await locate(*this, ctx, req.oldLoc);
-  if (!src) co_return fail(src.error());
+  // Onto itself (the same name, or another link to the same file) rename does nothing; the
+  // linkfile juggling below would remove the one linkfile both names share.
+  bool sameName = req.oldLoc.parent == req.newLoc.parent && req.oldLoc.name == req.newLoc.name;
+  bool sameFile = req.oldLoc.inode && req.oldLoc.inode == req.newLoc.inode;
+  if (sameName || sameFile)
+    co_return co_await onLocated<AttrReply>(*this, ctx, req.oldLoc,
+                                            [&](size_t i) { return child(i).rename(ctx, req); });
   auto newHashed = co_await hashedFor(*this, ctx, req.newLoc);
   if (!newHashed) co_return fail(newHashed.error());
-  int oldHashed = hashedChild(req.oldLoc.parent, req.oldLoc.name);
+  auto oldHashed = co_await hashedFor(*this, ctx, req.oldLoc);
   // Where the file being replaced (if any) keeps its data.
   int dstCached = -1;
   if (req.newLoc.inode) {
     LookupReq probe{req.newLoc, {}};
     if (auto d = co_await lookup(ctx, probe); d) dstCached = cachedChild(req.newLoc.inode);
   }
-  auto r = co_await child(static_cast<size_t>(*src)).rename(ctx, req);
+  size_t src = 0;
+  auto r = co_await onLocated<AttrReply>(*this, ctx, req.oldLoc, [&](size_t i) {
+    src = i;
+    return child(i).rename(ctx, req);
+  });
   if (!r) co_return r;
-  if (dstCached >= 0 && dstCached != *src) co_await removeName(*this, static_cast<size_t>(dstCached), req.newLoc);
-  if (*newHashed != *src) {
+  if (dstCached >= 0 && static_cast<size_t>(dstCached) != src)
+    co_await removeName(*this, static_cast<size_t>(dstCached), req.newLoc);
+  if (static_cast<size_t>(*newHashed) != src) {
     co_await removeName(*this, static_cast<size_t>(*newHashed), req.newLoc);
-    Status s = co_await makeLinkfile(*this, static_cast<size_t>(*newHashed), req.newLoc,
-                                     static_cast<size_t>(*src), r->stat.gfid);
+    Status s = co_await makeLinkfile(*this, static_cast<size_t>(*newHashed), req.newLoc, src,
+                                     r->stat.gfid);
     if (!s)
       GF_LOG_WARNING(name(), "%s: cannot make linkfile on %s: %s", req.newLoc.path().c_str(),
-                     child(static_cast<size_t>(*newHashed)).name().c_str(), s.error().message().c_str());
+                     child(static_cast<size_t>(*newHashed)).name().c_str(),
+                     s.error().message().c_str());
   }
-  if (oldHashed >= 0 && oldHashed != *src) co_await removeName(*this, static_cast<size_t>(oldHashed), req.oldLoc);
-  setCached(req.oldLoc.inode, *src);
+  if (oldHashed && static_cast<size_t>(*oldHashed) != src)
+    co_await removeName(*this, static_cast<size_t>(*oldHashed), req.oldLoc);
+  setCached(req.oldLoc.inode, static_cast<int>(src));
   co_return r;
 }
 

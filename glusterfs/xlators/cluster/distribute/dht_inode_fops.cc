@@ -18,13 +18,6 @@ struct DhtFdCtx {
   int child = -1;
 };
 
-template <class Rep, class Call>
-Task<Result<Rep>> onLocated(DistributeXlator& d, const CallCtx& ctx, const Loc& loc, Call call) {
-  auto c = co_await locate(d, ctx, loc);
-  if (!c) co_return fail(c.error());
-  co_return co_await call(static_cast<size_t>(*c));
-}
-
 // Directory metadata lives on every copy: change them all, answer with the first.
 template <class Rep, class Call>
 Task<Result<Rep>> onEveryCopy(DistributeXlator& d, Call call) {
@@ -60,29 +53,28 @@ void setFdChild(const DistributeXlator& dht, const FdPtr& fd, int child) {
 }
 
 // A fop on an existing file or directory, routed to the child that holds it.
-#define GF_DHT_LOCATED(Rep, call)                                                         \
-  return onLocated<Rep>(*this, ctx, req.loc,                                             \
-                        [this, &ctx, &req](size_t i) { return child(i).call; })
+#define GF_DHT_LOCATED(Rep, call) \
+  return onLocated<Rep>(*this, ctx, req.loc, [this, &ctx, &req](size_t i) { return child(i).call; })
 // A fop on an open fd, routed to the child it was opened on (a directory: the first child).
-#define GF_DHT_ON_FD(Rep, call)                                                           \
-  do {                                                                                   \
-    int c = fdChild(*this, req.fd);                                                      \
-    if (c < 0) {                                                                         \
-      auto up = upChildren();                                                            \
-      for (size_t i = 0; i < up.size() && c < 0; ++i)                                    \
-        if (up[i]) c = static_cast<int>(i);                                              \
-    }                                                                                    \
-    if (c < 0) return fail(ENOTCONN);                                                    \
-    return child(static_cast<size_t>(c)).call;                                           \
+#define GF_DHT_ON_FD(Rep, call)                       \
+  do {                                                \
+    int c = fdChild(*this, req.fd);                   \
+    if (c < 0) {                                      \
+      auto up = upChildren();                         \
+      for (size_t i = 0; i < up.size() && c < 0; ++i) \
+        if (up[i]) c = static_cast<int>(i);           \
+    }                                                 \
+    if (c < 0) return fail(ENOTCONN);                 \
+    return child(static_cast<size_t>(c)).call;        \
   } while (0)
-
 
 Task<Result<AttrReply>> DistributeXlator::stat(const CallCtx& ctx, const StatReq& req) {
   GF_DHT_LOCATED(AttrReply, stat(ctx, req));
 }
 Task<Result<AttrReply>> DistributeXlator::setattr(const CallCtx& ctx, const SetattrReq& req) {
   if (isDirLoc(req.loc))
-    return onEveryCopy<AttrReply>(*this, [this, &ctx, &req](size_t i) { return child(i).setattr(ctx, req); });
+    return onEveryCopy<AttrReply>(
+        *this, [this, &ctx, &req](size_t i) { return child(i).setattr(ctx, req); });
   GF_DHT_LOCATED(AttrReply, setattr(ctx, req));
 }
 Task<Result<AttrReply>> DistributeXlator::truncate(const CallCtx& ctx, const TruncateReq& req) {
@@ -112,28 +104,32 @@ Task<Result<XattrReply>> DistributeXlator::getxattr(const CallCtx& ctx, const Ge
     out.xattrs[req.name] = std::move(joined);
     co_return out;
   }
-  auto r = co_await onLocated<XattrReply>(*this, ctx, req.loc,
-                                          [this, &ctx, &req](size_t i) { return child(i).getxattr(ctx, req); });
+  auto r = co_await onLocated<XattrReply>(
+      *this, ctx, req.loc, [this, &ctx, &req](size_t i) { return child(i).getxattr(ctx, req); });
   if (r) hideKeys(r->xattrs);
   co_return r;
 }
-Task<Result<ListxattrReply>> DistributeXlator::listxattr(const CallCtx& ctx, const ListxattrReq& req) {
-  auto r = co_await onLocated<ListxattrReply>(*this, ctx, req.loc,
-                                              [this, &ctx, &req](size_t i) { return child(i).listxattr(ctx, req); });
+Task<Result<ListxattrReply>> DistributeXlator::listxattr(const CallCtx& ctx,
+                                                         const ListxattrReq& req) {
+  auto r = co_await onLocated<ListxattrReply>(
+      *this, ctx, req.loc, [this, &ctx, &req](size_t i) { return child(i).listxattr(ctx, req); });
   if (r)
-    std::erase_if(r->names, [](const std::string& n) { return n == kLayoutKey || n == kLinktoKey; });
+    std::erase_if(r->names,
+                  [](const std::string& n) { return n == kLayoutKey || n == kLinktoKey; });
   co_return r;
 }
 Task<Result<Empty>> DistributeXlator::setxattr(const CallCtx& ctx, const SetxattrReq& req) {
   if (req.xattrs.count(kLayoutKey) || req.xattrs.count(kLinktoKey)) return fail(EPERM);
   if (isDirLoc(req.loc))
-    return onEveryCopy<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).setxattr(ctx, req); });
+    return onEveryCopy<Empty>(*this,
+                              [this, &ctx, &req](size_t i) { return child(i).setxattr(ctx, req); });
   GF_DHT_LOCATED(Empty, setxattr(ctx, req));
 }
 Task<Result<Empty>> DistributeXlator::removexattr(const CallCtx& ctx, const RemovexattrReq& req) {
   if (req.name == kLayoutKey || req.name == kLinktoKey) return fail(EPERM);
   if (isDirLoc(req.loc))
-    return onEveryCopy<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).removexattr(ctx, req); });
+    return onEveryCopy<Empty>(
+        *this, [this, &ctx, &req](size_t i) { return child(i).removexattr(ctx, req); });
   GF_DHT_LOCATED(Empty, removexattr(ctx, req));
 }
 Task<Result<XattrReply>> DistributeXlator::xattrop(const CallCtx& ctx, const XattropReq& req) {
@@ -155,7 +151,8 @@ Task<Result<Empty>> DistributeXlator::open(const CallCtx& ctx, const OpenReq& re
 }
 
 Task<Result<Empty>> DistributeXlator::opendir(const CallCtx& ctx, const OpendirReq& req) {
-  auto r = co_await onEveryCopy<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).opendir(ctx, req); });
+  auto r = co_await onEveryCopy<Empty>(
+      *this, [this, &ctx, &req](size_t i) { return child(i).opendir(ctx, req); });
   if (r) setFdChild(*this, req.fd, -1);
   co_return r;
 }
@@ -182,12 +179,14 @@ Task<Result<Empty>> DistributeXlator::fsync(const CallCtx& ctx, const FsyncReq& 
   GF_DHT_ON_FD(Empty, fsync(ctx, req));
 }
 Task<Result<Empty>> DistributeXlator::fsyncdir(const CallCtx& ctx, const FsyncdirReq& req) {
-  return onEveryCopy<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).fsyncdir(ctx, req); });
+  return onEveryCopy<Empty>(*this,
+                            [this, &ctx, &req](size_t i) { return child(i).fsyncdir(ctx, req); });
 }
 Task<Result<Empty>> DistributeXlator::fsetxattr(const CallCtx& ctx, const FsetxattrReq& req) {
   if (req.xattrs.count(kLayoutKey) || req.xattrs.count(kLinktoKey)) return fail(EPERM);
   if (fdChild(*this, req.fd) < 0)
-    return onEveryCopy<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).fsetxattr(ctx, req); });
+    return onEveryCopy<Empty>(
+        *this, [this, &ctx, &req](size_t i) { return child(i).fsetxattr(ctx, req); });
   GF_DHT_ON_FD(Empty, fsetxattr(ctx, req));
 }
 Task<Result<XattrReply>> DistributeXlator::fgetxattr(const CallCtx& ctx, const FgetxattrReq& req) {
@@ -195,7 +194,8 @@ Task<Result<XattrReply>> DistributeXlator::fgetxattr(const CallCtx& ctx, const F
 }
 Task<Result<Empty>> DistributeXlator::fremovexattr(const CallCtx& ctx, const FremovexattrReq& req) {
   if (fdChild(*this, req.fd) < 0)
-    return onEveryCopy<Empty>(*this, [this, &ctx, &req](size_t i) { return child(i).fremovexattr(ctx, req); });
+    return onEveryCopy<Empty>(
+        *this, [this, &ctx, &req](size_t i) { return child(i).fremovexattr(ctx, req); });
   GF_DHT_ON_FD(Empty, fremovexattr(ctx, req));
 }
 Task<Result<XattrReply>> DistributeXlator::fxattrop(const CallCtx& ctx, const FxattropReq& req) {
@@ -216,7 +216,8 @@ Task<Result<Empty>> DistributeXlator::fallocate(const CallCtx& ctx, const Falloc
 Task<Result<LseekReply>> DistributeXlator::lseek(const CallCtx& ctx, const LseekReq& req) {
   GF_DHT_ON_FD(LseekReply, lseek(ctx, req));
 }
-Task<Result<RchecksumReply>> DistributeXlator::rchecksum(const CallCtx& ctx, const RchecksumReq& req) {
+Task<Result<RchecksumReply>> DistributeXlator::rchecksum(const CallCtx& ctx,
+                                                         const RchecksumReq& req) {
   GF_DHT_ON_FD(RchecksumReply, rchecksum(ctx, req));
 }
 

@@ -2,6 +2,7 @@
 // Internal helpers shared by the distribute source files.
 #pragma once
 
+#include <cerrno>
 #include <optional>
 #include <vector>
 
@@ -17,8 +18,28 @@ Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& 
 // Merges a directory's copies (creating missing ones, healing the layout).
 Task<Result<EntryReply>> mergeDirectory(DistributeXlator& dht, const CallCtx& ctx, const Loc& loc,
                                         std::vector<std::optional<Result<EntryReply>>> copies);
+// Makes the copy of directory `loc` missing on child `at` like `like` (gfid, mode, owner),
+// with `slice` as its layout when given.
+Task<Status> remakeDirectoryCopy(DistributeXlator& dht, size_t at, const Loc& loc, const Iatt& like,
+                                 const std::optional<dht::Range>& slice);
 // The child holding `loc`'s data (looking it up if not known); any child for a directory.
 Task<Result<int>> locate(DistributeXlator& dht, const CallCtx& ctx, const Loc& loc);
+// Whether an error from the child a file was remembered on can mean it moved (rebalance).
+inline bool mayHaveMoved(int err) { return err == ESTALE || err == ENOENT; }
+// `call(child)` on the child holding `loc`. When that child was only remembered and says the
+// file is not there, the file is looked up again and, found elsewhere, called there once.
+template <class Rep, class Call>
+Task<Result<Rep>> onLocated(DistributeXlator& d, const CallCtx& ctx, const Loc& loc, Call call) {
+  int remembered = d.cachedChild(loc.inode);
+  auto c = co_await locate(d, ctx, loc);
+  if (!c) co_return fail(c.error());
+  auto r = co_await call(static_cast<size_t>(*c));
+  if (r || remembered < 0 || !mayHaveMoved(r.errnum())) co_return r;
+  d.setCached(loc.inode, -1);
+  c = co_await locate(d, ctx, loc);
+  if (!c || *c == remembered) co_return r;
+  co_return co_await call(static_cast<size_t>(*c));
+}
 // The child an fd was opened on (files), or -1 for directories (open on every child).
 int fdChild(const DistributeXlator& dht, const FdPtr& fd);
 void setFdChild(const DistributeXlator& dht, const FdPtr& fd, int child);

@@ -42,7 +42,8 @@ Task<Result<EntryReply>> DistributeXlator::lookup(const CallCtx& ctx, const Look
         co_return std::move(*data);
       }
     }
-    GF_LOG_DEBUG(name(), "%s: stale linkfile on %s", req.loc.path().c_str(), child(hashed).name().c_str());
+    GF_LOG_DEBUG(name(), "%s: stale linkfile on %s", req.loc.path().c_str(),
+                 child(hashed).name().c_str());
     co_return co_await lookupEverywhere(*this, ctx, req);
   }
   if (res) {
@@ -51,7 +52,12 @@ Task<Result<EntryReply>> DistributeXlator::lookup(const CallCtx& ctx, const Look
     co_return std::move(*res);
   }
   if (res.errnum() == ENOENT && !config().lookupUnhashed) co_return res;
-  co_return co_await lookupEverywhere(*this, ctx, req);
+  auto anywhere = co_await lookupEverywhere(*this, ctx, req);
+  // The hashed child answered: whatever distribute made under this name is there or has a
+  // linkfile there, so a child that is down elsewhere can hide only strays. Calling the name
+  // unknown would refuse every create in the directory while any child is down.
+  if (!anywhere && anywhere.errnum() == ENOTCONN && res.errnum() == ENOENT) co_return res;
+  co_return anywhere;
 }
 
 Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& ctx,
@@ -73,9 +79,12 @@ Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& 
   int data = -1;
   for (size_t k = 0; k < who.size(); ++k) {
     auto& res = all[k];
-    if (res && res->stat.isDir()) anyDir = true;
-    else if (res && !isLinkfile(res->stat, res->xdata) && data < 0) data = static_cast<int>(who[k]);
-    else if (!res && res.errnum() != ENOENT) anyDown = true;
+    if (res && res->stat.isDir())
+      anyDir = true;
+    else if (res && !isLinkfile(res->stat, res->xdata) && data < 0)
+      data = static_cast<int>(who[k]);
+    else if (!res && res.errnum() != ENOENT)
+      anyDown = true;
     byChild[who[k]] = std::move(res);
   }
   if (anyDir) co_return co_await mergeDirectory(dht, ctx, req.loc, std::move(byChild));
@@ -87,6 +96,35 @@ Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& 
   }
   // Nowhere we could look: with a child down, "no such file" would be a guess.
   co_return fail(anyDown ? ENOTCONN : ENOENT);
+}
+
+Task<Status> remakeDirectoryCopy(DistributeXlator& dht, size_t at, const Loc& loc, const Iatt& like,
+                                 const std::optional<Range>& slice) {
+  // Made as root, then given its owner: the owner may lack write permission on the parent,
+  // and a copy made by someone else would answer permission checks differently.
+  MkdirReq mk{Loc{loc.parent, loc.name, dht.ownTable().create()}, like.mode & 07777, 0, like.gfid};
+  auto made = co_await dht.child(at).mkdir(CallCtx::root(), mk);
+  if (!made) {
+    if (made.errnum() == EEXIST) co_return Status{};  // a racing healer made it, whole
+    co_return made.error();
+  }
+  Loc dir{loc.parent, loc.name,
+          dht.ownTable().link(dht.ownTable().create(), nullptr, {}, made->stat)};
+  // mkdir may drop bits (setgid, sticky) that a chmod keeps.
+  uint32_t valid = 0;
+  if (made->stat.uid != like.uid || made->stat.gid != like.gid) valid |= kSetUid | kSetGid;
+  if ((made->stat.mode & 07777) != (like.mode & 07777)) valid |= kSetMode;
+  if (valid) {
+    SetattrReq same{dir, like, valid};
+    auto r = co_await dht.child(at).setattr(CallCtx::root(), same);
+    if (!r) co_return r.error();
+  }
+  if (slice) {
+    SetxattrReq sx{dir, Dict{{kLayoutKey, encodeRange(*slice)}}, 0};
+    auto r = co_await dht.child(at).setxattr(CallCtx::root(), sx);
+    if (!r) co_return r.error();
+  }
+  co_return Status{};
 }
 
 Task<Result<EntryReply>> mergeDirectory(DistributeXlator& dht, const CallCtx& ctx, const Loc& loc,
@@ -104,18 +142,18 @@ Task<Result<EntryReply>> mergeDirectory(DistributeXlator& dht, const CallCtx& ct
   if (loc.parent && !loc.name.empty()) {
     for (size_t i = 0; i < n; ++i) {
       if (!copies[i] || copies[i]->ok() || copies[i]->errnum() != ENOENT) continue;
-      CallCtx owner = CallCtx::root();
-      owner.uid = dirStat.uid;
-      owner.gid = dirStat.gid;
-      MkdirReq mk{Loc{loc.parent, loc.name, dht.ownTable().create()}, dirStat.mode & 07777, 0,
-                  dirStat.gfid};
-      auto made = co_await dht.child(i).mkdir(owner, mk);
-      if (made || made.errnum() == EEXIST) {
-        LookupReq again = dhtLookupReq(LookupReq{loc, {}});
-        copies[i] = co_await dht.child(i).lookup(ctx, again);
-        GF_LOG_INFO(dht.name(), "%s: directory created on %s (missing there)", loc.path().c_str(),
-                    dht.child(i).name().c_str());
+      // No slice yet: the copy makes the layout incomplete, which the heal below rewrites.
+      Status made = co_await remakeDirectoryCopy(dht, i, loc, dirStat, std::nullopt);
+      if (!made) {
+        GF_LOG_WARNING(dht.name(), "%s: cannot create the missing directory on %s: %s",
+                       loc.path().c_str(), dht.child(i).name().c_str(),
+                       made.error().message().c_str());
+        continue;
       }
+      LookupReq again = dhtLookupReq(LookupReq{loc, {}});
+      copies[i] = co_await dht.child(i).lookup(ctx, again);
+      GF_LOG_INFO(dht.name(), "%s: directory created on %s (missing there)", loc.path().c_str(),
+                  dht.child(i).name().c_str());
     }
   }
   Layout layout(n);

@@ -75,6 +75,9 @@ void keepLease(DistributeXlator& d, const FdPtr& fd, size_t child, const Loc& lo
 
 Task<Result<Empty>> openWithLease(DistributeXlator& d, const CallCtx& ctx, const OpenReq& req) {
   for (int attempt = 0; attempt < 8; ++attempt) {
+    // Only a remembered place can be out of date: a move since it was learnt shows as the
+    // file missing there, and the file is looked up again.
+    bool remembered = d.cachedChild(req.loc.inode) >= 0;
     auto c = co_await locate(d, ctx, req.loc);
     if (!c) co_return fail(c.error());
     size_t child = static_cast<size_t>(*c);
@@ -82,6 +85,10 @@ Task<Result<Empty>> openWithLease(DistributeXlator& d, const CallCtx& ctx, const
     bool isFile = !req.loc.inode || !req.loc.inode->isDir();
     if (isFile) {
       auto lease = co_await takeLease(d.child(child), req.loc, owner);
+      if (!lease && remembered && mayHaveMoved(lease.errnum())) {
+        d.setCached(req.loc.inode, -1);
+        continue;
+      }
       if (!lease) co_return fail(lease.error());
       if (!*lease) {
         d.setCached(req.loc.inode, -1);  // it moved while we waited: find it again
@@ -93,8 +100,13 @@ Task<Result<Empty>> openWithLease(DistributeXlator& d, const CallCtx& ctx, const
       if (isFile) {
         CallCtx root = CallCtx::root();
         root.lkOwner = owner;
-        InodelkReq undo{kMigrationDomain, Loc{nullptr, {}, req.loc.inode}, LockCmd::kSet, whole(F_UNLCK)};
+        InodelkReq undo{kMigrationDomain, Loc{nullptr, {}, req.loc.inode}, LockCmd::kSet,
+                        whole(F_UNLCK)};
         (void)co_await d.child(child).inodelk(root, undo);
+      }
+      if (remembered && mayHaveMoved(r.errnum())) {
+        d.setCached(req.loc.inode, -1);
+        continue;
       }
       co_return r;
     }
@@ -134,8 +146,17 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
   if (!locked && locked.errnum() == EAGAIN) co_return MoveResult::kBusy;  // open somewhere
   bool haveLock = locked.ok();
   MoveResult result = MoveResult::kFailed;
+  // Once the source is unlinked a leaf may no longer resolve its name or gfid (storage/memory
+  // does not), and an unlock that fails leaves opens waiting for the move to finish stuck for
+  // good: after the source is open, unlock through that fd, which keeps the file.
+  FdPtr in;
+  bool inOpen = false;
   auto unlock = [&]() -> Task<void> {
     if (!haveLock) co_return;
+    if (inOpen) {
+      FinodelkReq undo{kMigrationDomain, in, LockCmd::kSet, whole(F_UNLCK)};
+      if (co_await from.finodelk(ctx, undo)) co_return;
+    }
     InodelkReq undo{kMigrationDomain, src, LockCmd::kSet, whole(F_UNLCK)};
     (void)co_await from.inodelk(ctx, undo);
   };
@@ -165,9 +186,11 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
     dst.inode = t.link(dst.inode, nullptr, {}, made->stat);
     SetxattrReq linkto{dst, Dict{{kLinktoKey, from.name()}}, 0};
     if (!co_await to.setxattr(ctx, linkto)) break;
-    FdPtr in = makeFd(src.inode, O_RDONLY), out = makeFd(dst.inode, O_WRONLY);
+    in = makeFd(src.inode, O_RDONLY);
+    FdPtr out = makeFd(dst.inode, O_WRONLY);
     OpenReq openIn{src, O_RDONLY, in}, openOut{dst, O_WRONLY, out};
-    if (!co_await from.open(ctx, openIn) || !co_await to.open(ctx, openOut)) break;
+    inOpen = (co_await from.open(ctx, openIn)).ok();
+    if (!inOpen || !co_await to.open(ctx, openOut)) break;
     bool copied = true;
     constexpr uint64_t kChunk = 1 << 20;
     for (uint64_t off = 0; off < st.size; off += kChunk) {
@@ -270,12 +293,16 @@ Task<Status> rebalance(DistributeXlator& d, bool fixLayoutOnly, size_t parallel,
     }
     for (size_t k = 0; k < moves.size(); k += parallel) {
       std::vector<Task<MoveResult>> batch;
-      for (size_t j = k; j < std::min(moves.size(), k + parallel); ++j) batch.push_back(migrate(d, moves[j], stats));
+      for (size_t j = k; j < std::min(moves.size(), k + parallel); ++j)
+        batch.push_back(migrate(d, moves[j], stats));
       auto results = co_await whenAll(std::move(batch));
       for (size_t j = 0; j < results.size(); ++j) {
-        if (results[j] == MoveResult::kMoved) ++stats.migrated;
-        else if (results[j] == MoveResult::kBusy) busy.push_back(moves[k + j]);
-        else ++stats.failed;
+        if (results[j] == MoveResult::kMoved)
+          ++stats.migrated;
+        else if (results[j] == MoveResult::kBusy)
+          busy.push_back(moves[k + j]);
+        else
+          ++stats.failed;
       }
       if (progress) progress(stats);
     }
@@ -287,9 +314,12 @@ Task<Status> rebalance(DistributeXlator& d, bool fixLayoutOnly, size_t parallel,
     std::vector<Move> still;
     for (auto& m : busy) {
       auto r = co_await migrate(d, m, stats);
-      if (r == MoveResult::kMoved) ++stats.migrated;
-      else if (r == MoveResult::kBusy) still.push_back(m);
-      else ++stats.failed;
+      if (r == MoveResult::kMoved)
+        ++stats.migrated;
+      else if (r == MoveResult::kBusy)
+        still.push_back(m);
+      else
+        ++stats.failed;
     }
     busy.swap(still);
   }
