@@ -38,9 +38,11 @@ Task<Result<WriteReply>> StripeXlator::writev(const CallCtx& ctx, const WritevRe
   std::vector<WritevReq> subs;
   subs.reserve(pieces.size());
   for (const auto& p : pieces)
-    subs.push_back(WritevReq{req.fd, req.data.sub(p.offset - req.offset, p.length), p.offset, req.flags});
+    subs.push_back(
+        WritevReq{req.fd, req.data.sub(p.offset - req.offset, p.length), p.offset, req.flags});
   std::vector<Task<Result<WriteReply>>> calls;
-  for (size_t k = 0; k < pieces.size(); ++k) calls.push_back(child(pieces[k].child).writev(ctx, subs[k]));
+  for (size_t k = 0; k < pieces.size(); ++k)
+    calls.push_back(child(pieces[k].child).writev(ctx, subs[k]));
   auto all = co_await whenAll(std::move(calls));
   // Report the bytes written contiguously from the start (a short piece ends the count).
   uint64_t done = 0;
@@ -63,7 +65,8 @@ Task<Result<ReadvReply>> StripeXlator::readv(const CallCtx& ctx, const ReadvReq&
   subs.reserve(pieces.size());
   for (const auto& p : pieces) subs.push_back(ReadvReq{req.fd, p.length, p.offset, req.flags});
   std::vector<Task<Result<ReadvReply>>> calls;
-  for (size_t k = 0; k < pieces.size(); ++k) calls.push_back(child(pieces[k].child).readv(ctx, subs[k]));
+  for (size_t k = 0; k < pieces.size(); ++k)
+    calls.push_back(child(pieces[k].child).readv(ctx, subs[k]));
   auto all = co_await whenAll(std::move(calls));
   bool full = true;
   for (size_t k = 0; k < all.size(); ++k) {
@@ -102,7 +105,8 @@ Task<Result<Empty>> StripeXlator::fallocate(const CallCtx& ctx, const FallocateR
   subs.reserve(pieces.size());
   for (const auto& p : pieces) subs.push_back(FallocateReq{req.fd, req.mode, p.offset, p.length});
   std::vector<Task<Result<Empty>>> calls;
-  for (size_t k = 0; k < pieces.size(); ++k) calls.push_back(child(pieces[k].child).fallocate(ctx, subs[k]));
+  for (size_t k = 0; k < pieces.size(); ++k)
+    calls.push_back(child(pieces[k].child).fallocate(ctx, subs[k]));
   auto all = co_await whenAll(std::move(calls));
   for (auto& r : all)
     if (!r) co_return std::move(r);
@@ -110,10 +114,13 @@ Task<Result<Empty>> StripeXlator::fallocate(const CallCtx& ctx, const FallocateR
 }
 
 // SEEK_DATA: the nearest data any child has (each child only holds data in its own blocks).
-// SEEK_HOLE: walk block by block asking the child that owns each one.
+// SEEK_HOLE: the first block, from the offset on, whose owner has a hole in it. A piece that
+// ends before the logical size (ENXIO on its child) has a hole there too. The owners of one
+// round of blocks (one per child) are asked at once.
 Task<Result<LseekReply>> StripeXlator::lseek(const CallCtx& ctx, const LseekReq& req) {
   if (!allUp()) co_return fail(ENOTCONN);
-  if (req.whence != SEEK_DATA && req.whence != SEEK_HOLE) co_return co_await child(0).lseek(ctx, req);
+  if (req.whence != SEEK_DATA && req.whence != SEEK_HOLE)
+    co_return co_await child(0).lseek(ctx, req);
   auto size = co_await logicalSize(*this, ctx, req.fd);
   if (!size) co_return fail(size.error());
   if (req.offset >= *size) co_return fail(ENXIO);
@@ -122,21 +129,37 @@ Task<Result<LseekReply>> StripeXlator::lseek(const CallCtx& ctx, const LseekReq&
     for (size_t i = 0; i < childCount(); ++i) calls.push_back(child(i).lseek(ctx, req));
     auto all = co_await whenAll(std::move(calls));
     std::optional<uint64_t> best;
-    for (auto& r : all)
+    for (auto& r : all) {
+      if (!r && r.errnum() != ENXIO) co_return fail(r.error());
       if (r && r->offset < *size && (!best || r->offset < *best)) best = r->offset;
+    }
     if (!best) co_return fail(ENXIO);
     co_return LseekReply{*best};
   }
   uint64_t bs = blockSizeOf(req.fd->inode());
   uint64_t pos = req.offset;
   while (pos < *size) {
-    size_t c = stripe::childOf(pos, bs, childCount());
-    uint64_t blockEnd = std::min(*size, (pos / bs + 1) * bs);
-    LseekReq q{req.fd, pos, SEEK_HOLE};
-    auto r = co_await child(c).lseek(ctx, q);
-    if (r && r->offset < blockEnd) co_return LseekReply{r->offset};
-    if (!r && r.errnum() != ENXIO) co_return fail(r.error());
-    pos = blockEnd;
+    std::vector<LseekReq> asks;
+    std::vector<uint64_t> ends;
+    for (uint64_t at = pos; at < *size && asks.size() < childCount();) {
+      uint64_t blockEnd = *size;
+      if (at / bs < (*size - 1) / bs) blockEnd = (at / bs + 1) * bs;  // no overflow near 2^64
+      asks.push_back(LseekReq{req.fd, at, SEEK_HOLE});
+      ends.push_back(blockEnd);
+      at = blockEnd;
+    }
+    std::vector<Task<Result<LseekReply>>> calls;
+    for (const auto& q : asks)
+      calls.push_back(child(stripe::childOf(q.offset, bs, childCount())).lseek(ctx, q));
+    auto all = co_await whenAll(std::move(calls));
+    for (size_t k = 0; k < all.size(); ++k) {
+      if (!all[k]) {
+        if (all[k].errnum() == ENXIO) co_return LseekReply{asks[k].offset};
+        co_return fail(all[k].error());
+      }
+      if (all[k]->offset < ends[k]) co_return LseekReply{std::max(all[k]->offset, asks[k].offset)};
+    }
+    pos = ends.back();
   }
   co_return LseekReply{*size};
 }
@@ -146,7 +169,8 @@ Task<Result<RchecksumReply>> StripeXlator::rchecksum(const CallCtx& ctx, const R
   auto data = co_await readv(ctx, rd);
   if (!data) co_return fail(data.error());
   std::string bytes = data->data.str();
-  co_return RchecksumReply{adler32(bytes.data(), bytes.size()), strongHash128(bytes.data(), bytes.size())};
+  co_return RchecksumReply{adler32(bytes.data(), bytes.size()),
+                           strongHash128(bytes.data(), bytes.size())};
 }
 
 }  // namespace gf

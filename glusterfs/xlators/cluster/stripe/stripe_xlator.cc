@@ -70,7 +70,14 @@ std::vector<std::pair<std::string, uint64_t>> parseBlockSizes(const std::string&
 
 const OptionTable<StripeXlator::Config>& StripeXlator::optionTable() {
   static const auto table = OptionTable<Config>().add(
-      {"block-size", {}, OptionKind::kString, "128KB", INT64_MIN, INT64_MAX, {}, false,
+      {"block-size",
+       {},
+       OptionKind::kString,
+       "128KB",
+       INT64_MIN,
+       INT64_MAX,
+       {},
+       false,
        "Block size per file name pattern, first match wins: \"*.mpg:1MB,*:128KB\" "
        "(sizes from 512 bytes to 1GB)."},
       [](Config& c, const OptionValue& v) { c.blockSizes = parseBlockSizes(v.text); });
@@ -78,7 +85,7 @@ const OptionTable<StripeXlator::Config>& StripeXlator::optionTable() {
 }
 
 StripeXlator::StripeXlator(const XlatorArgs& args, Config config)
-    : Xlator(args), config_(std::move(config)) {
+    : Xlator(args), config_(std::move(config)), ownTable_(0) {
   up_.assign(children().size(), false);
 }
 

@@ -7,6 +7,11 @@
 // kept with the file (trusted.stripe.block-size) so that every client agrees. Names, attributes
 // and directories are on every child; reads and writes are cut at block boundaries and go to
 // the children holding them in parallel. Offsets near 2^63 are handled without overflow.
+//
+// Child 0 decides whether a name exists. A create, mknod, mkdir, symlink or link that one child
+// refuses is removed again from the others; an unlink or rmdir reaches child 0 last, so one
+// that fails part way can be repeated. Listings come from child 0 with each regular file's
+// attributes merged over its pieces; SEEK_DATA and SEEK_HOLE answer for the logical file.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "glusterfs/core/inode.h"
 #include "glusterfs/core/options.h"
 #include "glusterfs/core/xlator.h"
 
@@ -42,12 +48,16 @@ class StripeXlator : public Xlator {
   uint64_t blockSizeOf(const InodePtr& inode) const;
   void setBlockSize(const InodePtr& inode, uint64_t bs);
   bool allUp() const;
+  // Inodes for the calls stripe makes on its own (marking, undoing), which need a gfid that
+  // the caller's inode does not have yet while its create is in flight.
+  InodeTable& ownTable() { return ownTable_; }
 
  private:
   Config config_;
   mutable std::mutex mutex_;
   std::vector<bool> up_;
   bool announcedUp_ = false;
+  InodeTable ownTable_;
 };
 
 // Block arithmetic (also used by tests).

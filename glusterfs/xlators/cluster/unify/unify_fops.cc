@@ -77,11 +77,17 @@ Task<Result<EntryReply>> UnifyXlator::lookup(const CallCtx& ctx, const LookupReq
         MkdirReq mk{Loc{req.loc.parent, req.loc.name, ownTable().create()}, nsr->stat.mode & 07777,
                     0, nsr->stat.gfid};
         if (co_await child(who[k]).mkdir(owner, mk))
-          GF_LOG_INFO(name(), "%s: directory created on %s", req.loc.path().c_str(), child(who[k]).name().c_str());
+          GF_LOG_INFO(name(), "%s: directory created on %s", req.loc.path().c_str(),
+                      child(who[k]).name().c_str());
       }
     }
     if (config().selfHeal && req.loc.inode && dirHealed(req.loc.inode)) {
-      co_await healNamespace(ctx, req.loc);
+      // The caller's inode gets its gfid only when this lookup returns; the heal's calls
+      // inside the directory need it now.
+      Loc dir = req.loc;
+      if (!dir.inode->linked())
+        dir.inode = ownTable().link(ownTable().create(), nullptr, {}, nsr->stat);
+      co_await healNamespace(ctx, dir);
     }
     co_return nsr;
   }
@@ -123,11 +129,11 @@ Task<Result<EntryReply>> UnifyXlator::lookup(const CallCtx& ctx, const LookupReq
 
 #define GF_UNIFY_FILE(Rep, call) \
   return onFileChild<Rep>(*this, ctx, req.loc, [&ctx, &req](Xlator& x) { return x.call; })
-#define GF_UNIFY_FD(call)                          \
-  do {                                             \
-    int c = fdChild(req.fd);                       \
-    if (c < 0) return ns().call;                   \
-    return child(static_cast<size_t>(c)).call;     \
+#define GF_UNIFY_FD(call)                      \
+  do {                                         \
+    int c = fdChild(req.fd);                   \
+    if (c < 0) return ns().call;               \
+    return child(static_cast<size_t>(c)).call; \
   } while (0)
 
 Task<Result<AttrReply>> UnifyXlator::stat(const CallCtx& ctx, const StatReq& req) {
@@ -135,17 +141,24 @@ Task<Result<AttrReply>> UnifyXlator::stat(const CallCtx& ctx, const StatReq& req
   GF_UNIFY_FILE(AttrReply, stat(ctx, req));
 }
 Task<Result<AttrReply>> UnifyXlator::setattr(const CallCtx& ctx, const SetattrReq& req) {
-  if (isDir(req.loc)) return everywhere<AttrReply>(*this, true, [&ctx, &req](Xlator& x) { return x.setattr(ctx, req); });
+  if (isDir(req.loc))
+    return everywhere<AttrReply>(*this, true,
+                                 [&ctx, &req](Xlator& x) { return x.setattr(ctx, req); });
   GF_UNIFY_FILE(AttrReply, setattr(ctx, req));
 }
-Task<Result<AttrReply>> UnifyXlator::truncate(const CallCtx& ctx, const TruncateReq& req) { GF_UNIFY_FILE(AttrReply, truncate(ctx, req)); }
+Task<Result<AttrReply>> UnifyXlator::truncate(const CallCtx& ctx, const TruncateReq& req) {
+  GF_UNIFY_FILE(AttrReply, truncate(ctx, req));
+}
 Task<Result<Empty>> UnifyXlator::access(const CallCtx& ctx, const AccessReq& req) {
   if (isDir(req.loc)) return ns().access(ctx, req);
   GF_UNIFY_FILE(Empty, access(ctx, req));
 }
-Task<Result<ReadlinkReply>> UnifyXlator::readlink(const CallCtx& ctx, const ReadlinkReq& req) { GF_UNIFY_FILE(ReadlinkReply, readlink(ctx, req)); }
+Task<Result<ReadlinkReply>> UnifyXlator::readlink(const CallCtx& ctx, const ReadlinkReq& req) {
+  GF_UNIFY_FILE(ReadlinkReply, readlink(ctx, req));
+}
 Task<Result<Empty>> UnifyXlator::setxattr(const CallCtx& ctx, const SetxattrReq& req) {
-  if (isDir(req.loc)) return everywhere<Empty>(*this, true, [&ctx, &req](Xlator& x) { return x.setxattr(ctx, req); });
+  if (isDir(req.loc))
+    return everywhere<Empty>(*this, true, [&ctx, &req](Xlator& x) { return x.setxattr(ctx, req); });
   GF_UNIFY_FILE(Empty, setxattr(ctx, req));
 }
 Task<Result<XattrReply>> UnifyXlator::getxattr(const CallCtx& ctx, const GetxattrReq& req) {
@@ -157,7 +170,9 @@ Task<Result<ListxattrReply>> UnifyXlator::listxattr(const CallCtx& ctx, const Li
   GF_UNIFY_FILE(ListxattrReply, listxattr(ctx, req));
 }
 Task<Result<Empty>> UnifyXlator::removexattr(const CallCtx& ctx, const RemovexattrReq& req) {
-  if (isDir(req.loc)) return everywhere<Empty>(*this, true, [&ctx, &req](Xlator& x) { return x.removexattr(ctx, req); });
+  if (isDir(req.loc))
+    return everywhere<Empty>(*this, true,
+                             [&ctx, &req](Xlator& x) { return x.removexattr(ctx, req); });
   GF_UNIFY_FILE(Empty, removexattr(ctx, req));
 }
 Task<Result<XattrReply>> UnifyXlator::xattrop(const CallCtx& ctx, const XattropReq& req) {
@@ -169,8 +184,12 @@ Task<Result<Empty>> UnifyXlator::inodelk(const CallCtx& ctx, const InodelkReq& r
   GF_UNIFY_FILE(Empty, inodelk(ctx, req));
 }
 // Names are the namespace's business: entry locks live there.
-Task<Result<Empty>> UnifyXlator::entrylk(const CallCtx& ctx, const EntrylkReq& req) { return ns().entrylk(ctx, req); }
-Task<Result<Empty>> UnifyXlator::fentrylk(const CallCtx& ctx, const FentrylkReq& req) { return ns().fentrylk(ctx, req); }
+Task<Result<Empty>> UnifyXlator::entrylk(const CallCtx& ctx, const EntrylkReq& req) {
+  return ns().entrylk(ctx, req);
+}
+Task<Result<Empty>> UnifyXlator::fentrylk(const CallCtx& ctx, const FentrylkReq& req) {
+  return ns().fentrylk(ctx, req);
+}
 
 Task<Result<Empty>> UnifyXlator::open(const CallCtx& ctx, const OpenReq& req) {
   auto c = co_await locate(*this, ctx, req.loc);
@@ -188,9 +207,15 @@ Task<Result<Empty>> UnifyXlator::opendir(const CallCtx& ctx, const OpendirReq& r
   co_return r;
 }
 
-Task<Result<AttrReply>> UnifyXlator::fstat(const CallCtx& ctx, const FstatReq& req) { GF_UNIFY_FD(fstat(ctx, req)); }
-Task<Result<AttrReply>> UnifyXlator::fsetattr(const CallCtx& ctx, const FsetattrReq& req) { GF_UNIFY_FD(fsetattr(ctx, req)); }
-Task<Result<AttrReply>> UnifyXlator::ftruncate(const CallCtx& ctx, const FtruncateReq& req) { GF_UNIFY_FD(ftruncate(ctx, req)); }
+Task<Result<AttrReply>> UnifyXlator::fstat(const CallCtx& ctx, const FstatReq& req) {
+  GF_UNIFY_FD(fstat(ctx, req));
+}
+Task<Result<AttrReply>> UnifyXlator::fsetattr(const CallCtx& ctx, const FsetattrReq& req) {
+  GF_UNIFY_FD(fsetattr(ctx, req));
+}
+Task<Result<AttrReply>> UnifyXlator::ftruncate(const CallCtx& ctx, const FtruncateReq& req) {
+  GF_UNIFY_FD(ftruncate(ctx, req));
+}
 Task<Result<ReadvReply>> UnifyXlator::readv(const CallCtx& ctx, const ReadvReq& req) {
   int c = fdChild(req.fd);
   if (c < 0) co_return fail(EISDIR);
@@ -205,18 +230,42 @@ Task<Result<WriteReply>> UnifyXlator::writev(const CallCtx& ctx, const WritevReq
   if (r) noteIo(c, 0, r->size);
   co_return r;
 }
-Task<Result<Empty>> UnifyXlator::flush(const CallCtx& ctx, const FlushReq& req) { GF_UNIFY_FD(flush(ctx, req)); }
-Task<Result<Empty>> UnifyXlator::fsync(const CallCtx& ctx, const FsyncReq& req) { GF_UNIFY_FD(fsync(ctx, req)); }
-Task<Result<Empty>> UnifyXlator::fsyncdir(const CallCtx& ctx, const FsyncdirReq& req) { return ns().fsyncdir(ctx, req); }
-Task<Result<Empty>> UnifyXlator::fsetxattr(const CallCtx& ctx, const FsetxattrReq& req) { GF_UNIFY_FD(fsetxattr(ctx, req)); }
-Task<Result<XattrReply>> UnifyXlator::fgetxattr(const CallCtx& ctx, const FgetxattrReq& req) { GF_UNIFY_FD(fgetxattr(ctx, req)); }
-Task<Result<Empty>> UnifyXlator::fremovexattr(const CallCtx& ctx, const FremovexattrReq& req) { GF_UNIFY_FD(fremovexattr(ctx, req)); }
-Task<Result<XattrReply>> UnifyXlator::fxattrop(const CallCtx& ctx, const FxattropReq& req) { GF_UNIFY_FD(fxattrop(ctx, req)); }
-Task<Result<LkReply>> UnifyXlator::lk(const CallCtx& ctx, const LkReq& req) { GF_UNIFY_FD(lk(ctx, req)); }
-Task<Result<Empty>> UnifyXlator::finodelk(const CallCtx& ctx, const FinodelkReq& req) { GF_UNIFY_FD(finodelk(ctx, req)); }
-Task<Result<Empty>> UnifyXlator::fallocate(const CallCtx& ctx, const FallocateReq& req) { GF_UNIFY_FD(fallocate(ctx, req)); }
-Task<Result<LseekReply>> UnifyXlator::lseek(const CallCtx& ctx, const LseekReq& req) { GF_UNIFY_FD(lseek(ctx, req)); }
-Task<Result<RchecksumReply>> UnifyXlator::rchecksum(const CallCtx& ctx, const RchecksumReq& req) { GF_UNIFY_FD(rchecksum(ctx, req)); }
+Task<Result<Empty>> UnifyXlator::flush(const CallCtx& ctx, const FlushReq& req) {
+  GF_UNIFY_FD(flush(ctx, req));
+}
+Task<Result<Empty>> UnifyXlator::fsync(const CallCtx& ctx, const FsyncReq& req) {
+  GF_UNIFY_FD(fsync(ctx, req));
+}
+Task<Result<Empty>> UnifyXlator::fsyncdir(const CallCtx& ctx, const FsyncdirReq& req) {
+  return ns().fsyncdir(ctx, req);
+}
+Task<Result<Empty>> UnifyXlator::fsetxattr(const CallCtx& ctx, const FsetxattrReq& req) {
+  GF_UNIFY_FD(fsetxattr(ctx, req));
+}
+Task<Result<XattrReply>> UnifyXlator::fgetxattr(const CallCtx& ctx, const FgetxattrReq& req) {
+  GF_UNIFY_FD(fgetxattr(ctx, req));
+}
+Task<Result<Empty>> UnifyXlator::fremovexattr(const CallCtx& ctx, const FremovexattrReq& req) {
+  GF_UNIFY_FD(fremovexattr(ctx, req));
+}
+Task<Result<XattrReply>> UnifyXlator::fxattrop(const CallCtx& ctx, const FxattropReq& req) {
+  GF_UNIFY_FD(fxattrop(ctx, req));
+}
+Task<Result<LkReply>> UnifyXlator::lk(const CallCtx& ctx, const LkReq& req) {
+  GF_UNIFY_FD(lk(ctx, req));
+}
+Task<Result<Empty>> UnifyXlator::finodelk(const CallCtx& ctx, const FinodelkReq& req) {
+  GF_UNIFY_FD(finodelk(ctx, req));
+}
+Task<Result<Empty>> UnifyXlator::fallocate(const CallCtx& ctx, const FallocateReq& req) {
+  GF_UNIFY_FD(fallocate(ctx, req));
+}
+Task<Result<LseekReply>> UnifyXlator::lseek(const CallCtx& ctx, const LseekReq& req) {
+  GF_UNIFY_FD(lseek(ctx, req));
+}
+Task<Result<RchecksumReply>> UnifyXlator::rchecksum(const CallCtx& ctx, const RchecksumReq& req) {
+  GF_UNIFY_FD(rchecksum(ctx, req));
+}
 
 // Listings come from the namespace; its entries for files are empty placeholders, so their
 // attributes are left for a lookup to fetch from the file's child.

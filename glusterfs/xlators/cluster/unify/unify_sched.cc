@@ -13,21 +13,28 @@ namespace {
 
 bool hasRoom(const ChildUsage& u, double minFree) { return u.up && u.freePercent >= minFree; }
 
-// Round robin over `allowed` children that have room.
+// Round robin over `allowed` children that have room. The turn moves past the child picked,
+// not just by one, so a skipped child's turn is not handed to its neighbour as an extra file
+// (2.0's rr: schedule_index = picked + 1).
 class RoundRobin {
  public:
-  int next(const std::vector<size_t>& allowed, const std::vector<ChildUsage>& usage, double minFree) {
+  int next(const std::vector<size_t>& allowed, const std::vector<ChildUsage>& usage,
+           double minFree) {
     if (allowed.empty()) return -1;
-    size_t start = counter_.fetch_add(1);
+    std::lock_guard lock(mutex_);
     for (size_t k = 0; k < allowed.size(); ++k) {
-      size_t i = allowed[(start + k) % allowed.size()];
-      if (hasRoom(usage[i], minFree)) return static_cast<int>(i);
+      size_t at = (next_ + k) % allowed.size();
+      if (hasRoom(usage[allowed[at]], minFree)) {
+        next_ = at + 1;
+        return static_cast<int>(allowed[at]);
+      }
     }
     return -1;
   }
 
  private:
-  std::atomic<size_t> counter_{0};
+  std::mutex mutex_;
+  size_t next_ = 0;
 };
 
 std::vector<size_t> allChildren(size_t n) {
@@ -39,7 +46,9 @@ std::vector<size_t> allChildren(size_t n) {
 class RrScheduler : public Scheduler {
  public:
   RrScheduler(double minFree, size_t n) : minFree_(minFree), all_(allChildren(n)) {}
-  int pick(std::string_view, const std::vector<ChildUsage>& u) override { return rr_.next(all_, u, minFree_); }
+  int pick(std::string_view, const std::vector<ChildUsage>& u) override {
+    return rr_.next(all_, u, minFree_);
+  }
 
  private:
   double minFree_;
@@ -67,7 +76,8 @@ class RandomScheduler : public Scheduler {
 
 class NufaScheduler : public Scheduler {
  public:
-  NufaScheduler(double minFree, size_t n, int local) : minFree_(minFree), local_(local), all_(allChildren(n)) {}
+  NufaScheduler(double minFree, size_t n, int local)
+      : minFree_(minFree), local_(local), all_(allChildren(n)) {}
   int pick(std::string_view, const std::vector<ChildUsage>& u) override {
     if (hasRoom(u[local_], minFree_)) return local_;
     return rr_.next(all_, u, minFree_);
@@ -84,11 +94,15 @@ class SwitchScheduler : public Scheduler {
  public:
   SwitchScheduler(double minFree, std::vector<std::pair<std::string, std::vector<size_t>>> cases,
                   std::vector<size_t> rest)
-      : minFree_(minFree), cases_(std::move(cases)), rest_(std::move(rest)), rrs_(cases_.size() + 1) {}
+      : minFree_(minFree),
+        cases_(std::move(cases)),
+        rest_(std::move(rest)),
+        rrs_(cases_.size() + 1) {}
   int pick(std::string_view name, const std::vector<ChildUsage>& u) override {
     std::string n(name);
     for (size_t c = 0; c < cases_.size(); ++c)
-      if (fnmatch(cases_[c].first.c_str(), n.c_str(), 0) == 0) return rrs_[c].next(cases_[c].second, u, minFree_);
+      if (fnmatch(cases_[c].first.c_str(), n.c_str(), 0) == 0)
+        return rrs_[c].next(cases_[c].second, u, minFree_);
     return rrs_.back().next(rest_, u, minFree_);
   }
 
@@ -102,13 +116,16 @@ class SwitchScheduler : public Scheduler {
 class AluScheduler : public Scheduler {
  public:
   AluScheduler(double minFree, std::vector<AluCriterion> order, uint64_t maxOpen, size_t n)
-      : minFree_(minFree), order_(std::move(order)), maxOpen_(maxOpen),
+      : minFree_(minFree),
+        order_(std::move(order)),
+        maxOpen_(maxOpen),
         excluded_(order_.size(), std::vector<bool>(n, false)) {}
 
   int pick(std::string_view, const std::vector<ChildUsage>& u) override {
     std::vector<size_t> cand;
     for (size_t i = 0; i < u.size(); ++i)
-      if (hasRoom(u[i], minFree_) && (maxOpen_ == 0 || u[i].openFiles < maxOpen_)) cand.push_back(i);
+      if (hasRoom(u[i], minFree_) && (maxOpen_ == 0 || u[i].openFiles < maxOpen_))
+        cand.push_back(i);
     if (cand.empty()) return -1;
     std::lock_guard lock(mutex_);
     for (size_t c = 0; c < order_.size() && cand.size() > 1; ++c) {
@@ -118,7 +135,8 @@ class AluScheduler : public Scheduler {
       for (size_t i : cand) {
         double over = metric(order_[c].name, u[i]) - best;
         // Hysteresis: a child pushed out comes back only once it is within the exit threshold.
-        bool out = excluded_[c][i] ? over > order_[c].exitThreshold : over > order_[c].entryThreshold;
+        bool out =
+            excluded_[c][i] ? over > order_[c].exitThreshold : over > order_[c].entryThreshold;
         excluded_[c][i] = out;
         if (!out) keep.push_back(i);
       }
@@ -170,7 +188,8 @@ std::unique_ptr<Scheduler> makeScheduler(const SchedulerConfig& cfg,
       std::vector<size_t> idx;
       for (const auto& k : kids) {
         int i = indexOf(names, k);
-        if (i < 0) throw std::invalid_argument("switch.case names '" + k + "', which is not a child");
+        if (i < 0)
+          throw std::invalid_argument("switch.case names '" + k + "', which is not a child");
         idx.push_back(static_cast<size_t>(i));
         named.insert(static_cast<size_t>(i));
       }
@@ -180,16 +199,19 @@ std::unique_ptr<Scheduler> makeScheduler(const SchedulerConfig& cfg,
     for (size_t i = 0; i < n; ++i)
       if (!named.count(i)) rest.push_back(i);
     if (rest.empty()) rest = allChildren(n);
-    return std::make_unique<SwitchScheduler>(cfg.minFreeDiskPercent, std::move(cases), std::move(rest));
+    return std::make_unique<SwitchScheduler>(cfg.minFreeDiskPercent, std::move(cases),
+                                             std::move(rest));
   }
   if (cfg.kind == "alu") {
     for (const auto& c : cfg.aluOrder)
       if (c.name != "disk-usage" && c.name != "write-usage" && c.name != "read-usage" &&
           c.name != "open-files-usage" && c.name != "disk-speed-usage")
         throw std::invalid_argument("alu.order: unknown criterion '" + c.name + "'");
-    return std::make_unique<AluScheduler>(cfg.minFreeDiskPercent, cfg.aluOrder, cfg.aluMaxOpenFiles, n);
+    return std::make_unique<AluScheduler>(cfg.minFreeDiskPercent, cfg.aluOrder, cfg.aluMaxOpenFiles,
+                                          n);
   }
-  throw std::invalid_argument("unknown scheduler '" + cfg.kind + "' (rr, random, alu, nufa, switch)");
+  throw std::invalid_argument("unknown scheduler '" + cfg.kind +
+                              "' (rr, random, alu, nufa, switch)");
 }
 
 }  // namespace gf::unify

@@ -3,6 +3,9 @@
 // scheduler (rr, random, alu, nufa, switch), plus a `namespace` volume (itself replicable)
 // holding an empty entry for every file and every directory. The namespace answers "does it
 // exist" and lists directories; the children hold the data. Directories exist everywhere.
+// Namespace entries have the file's type (symlinks their target), since listings come from
+// them. Changes go to the namespace first; a rename the data side refuses is undone in the
+// namespace (the replaced entry included) and on directory copies already renamed.
 // Self-heal (on directory lookup, once per directory per client) creates missing directory
 // copies and namespace entries for files found on a child.
 #pragma once
