@@ -186,8 +186,8 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/obj/tests/unit/sup
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-TEST_BINS := $(BUILD)/tests/unit_tests $(BUILD)/tests/mount_tests $(HELPERS) $(TOOLS)
-TEST_BINS += $(LFP_TEST_BINS)
+TEST_BINS := $(BUILD)/tests/unit_tests $(BUILD)/tests/mount_tests $(HELPERS)
+TEST_BINS += $(LFP_TEST_BINS) $(TOOLS)
 
 # ---- goals -----------------------------------------------------------------------------------
 .PHONY: all programs examples tests check check-unit check-asan check-vm demo bench deps kmod \

@@ -5,8 +5,8 @@
 #
 #   tests/run-tests.sh --build DIR [--asan-build DIR] [--only TIER[,TIER...]]
 #
-# Tiers (in order): unit, asan, volfiles, mount, lfp, fuzz, net, vm. A tier is a script that
-# exits 0 (pass), 77 (skip; its last output line says why) or anything else (fail).
+# Tiers (in order): unit, asan, volfiles, mount, netmount, lfp, fuzz, net, vm. A tier is a script that exits 0 (pass), 77 (skip; its last output line says why) or anything
+# else (fail).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -69,6 +69,10 @@ can_mount() {
 run_tier unit 900 "$build/tests/unit_tests" --gtest_brief=1
 
 if [ -n "$asan_build" ] && [ -x "$asan_build/tests/unit_tests" ]; then
+	# Symbolized reports in the log (clang-16 ships its own llvm-symbolizer).
+	for s in /usr/lib/llvm-16/bin/llvm-symbolizer "$(command -v llvm-symbolizer)"; do
+		[ -x "$s" ] && { export ASAN_SYMBOLIZER_PATH=$s; break; }
+	done
 	run_tier asan 1200 env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$asan_build/tests/unit_tests" --gtest_brief=1
@@ -88,6 +92,13 @@ if why=$(can_mount); then
 	run_tier mount 1500 tests/tiers/local-volume.sh --build "$build"
 else
 	skip_tier mount "$why"
+fi
+
+# --- the same suite over a one-brick network volume (glusterfsd on loopback) -----------------
+if why=$(can_mount); then
+	run_tier netmount 1500 tests/tiers/network-volume.sh --build "$build"
+else
+	skip_tier netmount "$why"
 fi
 
 # --- our FUSE library: passthrough example in every mode ------------------------------------
