@@ -5,8 +5,8 @@
 #
 #   tests/run-tests.sh --build DIR [--asan-build DIR] [--only TIER[,TIER...]]
 #
-# Tiers (in order): unit, asan, volfiles, mount, netmount, lfp, fuzz, net, vm. A tier is a script that exits 0 (pass), 77 (skip; its last output line says why) or anything
-# else (fail).
+# Tiers (in order): unit, asan, volfiles, mount, netmount, lfp, fuzz, net, vm. A tier is a
+# script that exits 0 (pass), 77 (skip; its last output line says why) or anything else (fail).
 set -u
 cd "$(dirname "$0")/.."
 
