@@ -2,6 +2,10 @@
 # lib.sh: helpers shared by scripts/bench.sh and its setups (sourced, never run): logging,
 # process liveness, CPU ticks from /proc/PID/stat, waiting for and tearing down FUSE mounts.
 
+# The one-brick volfiles (gf_brick_server_vol, gf_client_vol) of the setups running glusterfsd.
+# shellcheck source=scripts/lib/volfiles.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/volfiles.sh"
+
 # bench_log MESSAGE...: a timestamped progress line on stderr.
 bench_log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -133,4 +137,78 @@ bench_gluster103_teardown() {
 	vol=$(cat "$wd/volume" 2>/dev/null) || return 0
 	bench_gluster103 down "$vol"
 	bench_gluster103 glusterd-stop
+}
+
+# --- our own multi-brick volumes (used by setups/ours-*.sh) ----------------------------------
+# bench_ours_check: our binaries are built and FUSE works.
+bench_ours_check() {
+	local b
+	for b in glusterfs glusterfsd; do
+		[ -x "$BENCH_BUILD/bin/$b" ] || { echo "$BENCH_BUILD/bin/$b is not built"; return 1; }
+	done
+	bench_check_fuse
+}
+
+# bench_free_port: a TCP port nobody listens on (the kernel picks it).
+bench_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' 2>/dev/null || echo $((24000 + RANDOM % 8000))
+}
+
+# bench_ours_setup LAYOUT WD: LAYOUT replica2 (one pair) or 2x2 (distribute over two pairs),
+# laid out as GlusterFS 10.3's volumes are here: one glusterfsd per brick on 127.0.0.1
+# (posix + locks + io-threads 16), our glusterfs client with protocol/client per brick,
+# cluster/replicate per pair and cluster/distribute over the pairs; no performance
+# translators on the client.
+bench_ours_setup() {
+	local layout=$1 wd=$2 n i port pid cpid
+	case $layout in
+	replica2) n=2 ;;
+	2x2) n=4 ;;
+	*) echo "bench_ours_setup: unknown layout $layout" >&2; return 1 ;;
+	esac
+	mkdir -p "$wd/mnt" || return 1
+	: >"$wd/client.vol"
+	for i in $(seq 1 "$n"); do
+		port=$(bench_free_port)
+		mkdir -p "$wd/b$i"
+		gf_brick_server_vol "$wd/b$i" 127.0.0.1 "$port" 127.0.0.1 16 >"$wd/server$i.vol"
+		"$BENCH_BUILD/bin/glusterfsd" -f "$wd/server$i.vol" -l "$wd/server$i.log" \
+			-p "$wd/server$i.pid" </dev/null >"$wd/server$i.out" 2>&1 ||
+			{ cat "$wd/server$i.out" >&2; return 1; }
+		pid=$(cat "$wd/server$i.pid" 2>/dev/null)
+		bench_pid_alive "$pid" || { echo "no live glusterfsd for brick $i" >&2; return 1; }
+		echo "pid brick$i $pid"
+		gf_client_vol 127.0.0.1 "$port" | sed "s/^volume remote$/volume c$i/" >>"$wd/client.vol"
+	done
+	printf 'volume pair1\n  type cluster/replicate\n  subvolumes c1 c2\nend-volume\n' \
+		>>"$wd/client.vol"
+	if [ "$n" = 4 ]; then
+		printf 'volume pair2\n  type cluster/replicate\n  subvolumes c3 c4\nend-volume\n'
+		printf 'volume spool\n  type cluster/distribute\n  subvolumes pair1 pair2\nend-volume\n'
+	fi >>"$wd/client.vol"
+	"$BENCH_BUILD/bin/glusterfs" -f "$wd/client.vol" -l "$wd/client.log" -p "$wd/client.pid" \
+		"$wd/mnt" </dev/null >"$wd/client.out" 2>&1 || { cat "$wd/client.out" >&2; return 1; }
+	cpid=$(cat "$wd/client.pid" 2>/dev/null)
+	bench_pid_alive "$cpid" || { echo "no live client pid in $wd/client.pid" >&2; return 1; }
+	bench_wait_mount "$wd/mnt" 30 "$cpid" || return 1
+	echo "dir $wd/mnt"
+	echo "pid client $cpid"
+	echo "note our glusterfsd per brick and glusterfs client ($layout: replicate pairs" \
+		"$([ "$n" = 4 ] && echo "under distribute"), FUSE: $(bench_fuse_flavour "$BENCH_BUILD/bin/glusterfs"))," \
+		"bricks over tcp on 127.0.0.1"
+}
+
+bench_ours_teardown() {
+	local wd=$1 f pid
+	bench_unmount "$wd/mnt" "$(cat "$wd/client.pid" 2>/dev/null)"
+	for f in "$wd"/server*.pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		if bench_pid_alive "$pid"; then
+			kill -TERM "$pid"
+			bench_wait_exit "$pid" 10 || kill -KILL "$pid"
+		fi
+	done
+	return 0
 }

@@ -21,6 +21,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 . scripts/netns-cluster.sh
+. scripts/lib/volfiles.sh
 
 build=${BUILD:-build} clients=200 workers=2 files=10
 while [ $# -gt 0 ]; do
@@ -80,38 +81,8 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"; }
 netns_up 3 || { echo "FAIL: cannot create the rig"; exit 1; }
 addr=$(netns_addr h1)
 mkdir -p "$work/brick" "$mnt"
-cat >"$work/server.vol" <<EOF
-volume posix
-  type storage/posix
-  option directory $work/brick
-end-volume
-volume locks
-  type features/locks
-  subvolumes posix
-end-volume
-volume brick
-  type performance/io-threads
-  option thread-count 16
-  subvolumes locks
-end-volume
-volume server
-  type protocol/server
-  option transport-type tcp
-  option bind-address $addr
-  option listen-port $PORT
-  option auth.addr.brick.allow $NETNS_SUBNET.*
-  subvolumes brick
-end-volume
-EOF
-cat >"$work/client.vol" <<EOF
-volume remote
-  type protocol/client
-  option transport-type tcp
-  option remote-host $addr
-  option remote-port $PORT
-  option remote-subvolume brick
-end-volume
-EOF
+gf_brick_server_vol "$work/brick" "$addr" "$PORT" "$NETNS_SUBNET.*" 16 >"$work/server.vol"
+gf_client_vol "$addr" "$PORT" >"$work/client.vol"
 netns_exec h1 "$build/bin/glusterfsd" -f "$work/server.vol" -l "$work/server.log" \
 	-p "$work/server.pid" || { echo "FAIL: glusterfsd did not start"; exit 1; }
 spid=$(cat "$work/server.pid")

@@ -25,6 +25,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . scripts/netns-cluster.sh
+. scripts/lib/volfiles.sh
 
 build=${BUILD:-build} cut_secs=30
 while [ $# -gt 0 ]; do
@@ -91,39 +92,8 @@ wait_for() {
 netns_up 3 || { echo "FAIL: cannot create the rig"; exit 1; }
 addr=$(netns_addr h1)
 mkdir -p "$work/brick" "$ma" "$mb"
-cat >"$work/server.vol" <<EOF
-volume posix
-  type storage/posix
-  option directory $work/brick
-end-volume
-volume locks
-  type features/locks
-  subvolumes posix
-end-volume
-volume brick
-  type performance/io-threads
-  option thread-count 8
-  subvolumes locks
-end-volume
-volume server
-  type protocol/server
-  option transport-type tcp
-  option bind-address $addr
-  option listen-port $PORT
-  option auth.addr.brick.allow $NETNS_SUBNET.*
-  subvolumes brick
-end-volume
-EOF
-cat >"$work/client.vol" <<EOF
-volume remote
-  type protocol/client
-  option transport-type tcp
-  option remote-host $addr
-  option remote-port $PORT
-  option remote-subvolume brick
-  option ping-timeout 3
-end-volume
-EOF
+gf_brick_server_vol "$work/brick" "$addr" "$PORT" "$NETNS_SUBNET.*" 8 >"$work/server.vol"
+gf_client_vol "$addr" "$PORT" "ping-timeout 3" >"$work/client.vol"
 start_server() {
 	netns_exec h1 "$build/bin/glusterfsd" -f "$work/server.vol" -l "$work/server.log" \
 		-p "$work/server.pid" || return 1

@@ -11,6 +11,7 @@
 # Exit status: 0 pass, 77 skip (last line says why), 1 fail.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. scripts/lib/volfiles.sh
 build=build
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,43 +49,9 @@ trap 'exit 130' INT TERM
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])' 2>/dev/null) || port=$((20000 + $$ % 20000))
 
-cat >"$work/client.vol" <<VOL
-volume remote
-  type protocol/client
-  option transport-type tcp
-  option remote-host 127.0.0.1
-  option remote-port $port
-  option remote-subvolume brick
-  option ping-timeout 10
-end-volume
-VOL
-cat >"$work/server.vol" <<VOL
-volume posix
-  type storage/posix
-  option directory $brick
-end-volume
-
-volume locks
-  type features/locks
-  subvolumes posix
-end-volume
-
-volume brick
-  type performance/io-threads
-  option thread-count 8
-  subvolumes locks
-end-volume
-
-volume server
-  type protocol/server
-  option transport-type tcp
-  option bind-address 127.0.0.1
-  option listen-port $port
-  option auth.addr.brick.allow 127.0.0.1
-  option client-volume-filename $work/client.vol
-  subvolumes brick
-end-volume
-VOL
+gf_client_vol 127.0.0.1 "$port" "ping-timeout 10" >"$work/client.vol"
+gf_brick_server_vol "$brick" 127.0.0.1 "$port" 127.0.0.1 8 \
+	"client-volume-filename $work/client.vol" >"$work/server.vol"
 
 fails=0
 check() { # check DESCRIPTION COMMAND...
