@@ -11,7 +11,11 @@
 namespace gf {
 
 FuseBridge::FuseBridge(Graph& graph, FuseBridgeOptions opts)
-    : graph_(graph), opts_(opts), table_(0), nodes_(table_.root()) {}
+    : graph_(graph),
+      opts_(opts),
+      table_(0),
+      nodes_(table_.root()),
+      xattrMisses_(opts.attributeTimeout) {}
 
 FuseBridge::~FuseBridge() = default;
 
@@ -75,10 +79,13 @@ void FuseBridge::replyAttr(lfp::Request& r, const Iatt& st) {
   r.replyAttr(toStat(st), opts_.attributeTimeout);
 }
 
-void FuseBridge::forget(lfp::Ino ino, uint64_t nlookup) { nodes_.forget(ino, nlookup); }
+void FuseBridge::forget(lfp::Ino ino, uint64_t nlookup) {
+  xattrMisses_.forget(ino);
+  nodes_.forget(ino, nlookup);
+}
 
 void FuseBridge::forgetMulti(std::span<const lfp::ForgetOne> items) {
-  for (const auto& f : items) nodes_.forget(f.ino, f.nlookup);
+  for (const auto& f : items) forget(f.ino, f.nlookup);
 }
 
 Task<void> FuseBridge::doLookup(lfp::Request r, lfp::Ino parentIno, std::string name) {
@@ -191,6 +198,7 @@ Task<void> FuseBridge::doSetattr(lfp::Request r, lfp::Ino ino, struct stat attr,
 
 void FuseBridge::setattr(lfp::Request r, lfp::Ino ino, const struct stat& attr, uint32_t toSet,
                          const lfp::FileInfo* fi) {
+  xattrMisses_.forget(ino);  // a chmod rewrites the ACL xattrs, a chown drops capabilities
   spawn(doSetattr(std::move(r), ino, attr, toSet, fi ? fdOf(*fi) : nullptr), "fuse-setattr");
 }
 

@@ -16,6 +16,7 @@
 #include "glusterfs/core/graph.h"
 #include "glusterfs/core/inode.h"
 #include "glusterfs/mount/fuse_nodes.h"
+#include "glusterfs/mount/xattr_miss_cache.h"
 #include "lfp/lfp.h"
 
 namespace gf {
@@ -107,12 +108,14 @@ class FuseBridge : public lfp::Operations {
   Task<void> doCreate(lfp::Request r, lfp::Ino parent, std::string name, mode_t mode, int flags);
   Task<void> doOpen(lfp::Request r, lfp::Ino ino, int flags, bool dir);
   Task<void> doReaddir(lfp::Request r, lfp::Ino ino, size_t size, off_t off, FdPtr fd, bool plus);
+  Task<Result<XattrReply>> getxattrNoting(CallCtx c, GetxattrReq req, lfp::Ino ino);
 
   Graph& graph_;
   FuseBridgeOptions opts_;
   InodeTable table_;
   FuseNodes nodes_;
   FdTable fds_;
+  XattrMissCache xattrMisses_;
   lfp::Session* session_ = nullptr;
   uint32_t blksize_ = 131072;
 };

@@ -11,6 +11,7 @@ void FuseBridge::setxattr(lfp::Request r, lfp::Ino ino, const char* name, const 
   Target t;
   if (!target(ino, t)) return r.replyErr(ESTALE);
   CallCtx c = callCtx(r);
+  xattrMisses_.forget(ino);
   SetxattrReq req{t.loc, Dict{{name, std::string(value, size)}}, flags};
   fuseCall(
       std::move(r), [this, c, req] { return top().setxattr(c, req); },
@@ -21,10 +22,11 @@ void FuseBridge::getxattr(lfp::Request r, lfp::Ino ino, const char* name, size_t
   Target t;
   if (!target(ino, t)) return r.replyErr(ESTALE);
   if (!*name) return r.replyErr(EINVAL);
+  if (xattrMisses_.missing(ino, name)) return r.replyErr(ENODATA);
   CallCtx c = callCtx(r);
   GetxattrReq req{t.loc, name};
   fuseCall(
-      std::move(r), [this, c, req] { return top().getxattr(c, req); },
+      std::move(r), [this, c, req, ino] { return getxattrNoting(c, req, ino); },
       [size, key = req.name](lfp::Request& r, const XattrReply& rep) {
         auto it = rep.xattrs.find(key);
         if (it == rep.xattrs.end()) return r.replyErr(ENODATA);
@@ -33,6 +35,13 @@ void FuseBridge::getxattr(lfp::Request r, lfp::Ino ino, const char* name, size_t
         if (v.size() > size) return r.replyErr(ERANGE);
         r.replyBuf(v.data(), v.size());
       });
+}
+
+Task<Result<XattrReply>> FuseBridge::getxattrNoting(CallCtx c, GetxattrReq req, lfp::Ino ino) {
+  auto res = co_await top().getxattr(c, req);
+  if (res ? !res->xattrs.contains(req.name) : res.errnum() == ENODATA)
+    xattrMisses_.remember(ino, req.name);
+  co_return res;
 }
 
 void FuseBridge::listxattr(lfp::Request r, lfp::Ino ino, size_t size) {
@@ -59,6 +68,7 @@ void FuseBridge::removexattr(lfp::Request r, lfp::Ino ino, const char* name) {
   if (opts_.readOnly) return r.replyErr(EROFS);
   Target t;
   if (!target(ino, t)) return r.replyErr(ESTALE);
+  xattrMisses_.forget(ino);
   CallCtx c = callCtx(r);
   fuseCall(
       std::move(r),
