@@ -4,6 +4,7 @@
 // puts back what it removed when a copy refuses, and failures of one child mid-operation.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdio.h>  // RENAME_EXCHANGE
 #include <sys/stat.h>
 
 #include <chrono>
@@ -31,8 +32,7 @@ TEST(DhtEntryTest, EveryKindOfFileLandsOnItsHashedChildOnly) {
   ASSERT_OK(fs.mknod("/d/" + f, S_IFIFO | 0600));
   EXPECT_EQ(rig.presentOn("/d/" + s), V{2});
   EXPECT_EQ(rig.presentOn("/d/" + f), V{1});
-  for (int i = 0; i < 60; ++i)
-    EXPECT_TRUE(rig.linkfilesOn("/d/file" + std::to_string(i)).empty());
+  for (int i = 0; i < 60; ++i) EXPECT_TRUE(rig.linkfilesOn("/d/file" + std::to_string(i)).empty());
   TestClient fresh(rig.dht());
   EXPECT_EQ(*fresh.readlink("/d/" + s), "file1");
   EXPECT_TRUE(S_ISFIFO(fresh.stat("/d/" + f)->mode));
@@ -321,6 +321,73 @@ TEST(DhtEntryTest, NufaCreatesOnTheLocalChildWhileItHasRoom) {
 TEST(DhtEntryTest, NufaRefusesALocalVolumeThatIsNotAChild) {
   DhtRigOptions o{.children = 2, .type = "cluster/nufa", .options = {{"local-volume-name", "m0"}}};
   EXPECT_THROW(DhtRig rig(o), std::runtime_error);
+}
+
+// Each child judges only its own copy of the target: one where the target is empty would take
+// the rename while the child holding the target's file refuses, hiding the source's entries in
+// the target.
+TEST(DhtEntryTest, ADirectoryIsNotRenamedOverOneNotEmptyOnSomeChild) {
+  DhtRig rig({.children = 3});
+  TestClient& fs = rig.client();
+  ASSERT_OK(fs.mkdir("/a"));
+  ASSERT_OK(fs.mkdir("/empty"));
+  ASSERT_OK(fs.mkdir("/full"));
+  std::string x = nameHashingTo(1, 3, "x");
+  ASSERT_OK(fs.writeFile("/full/" + x, "x"));
+  ASSERT_OK(fs.writeFile("/a/f", "in a"));
+  ASSERT_OK(fs.writeFile("/file", "plain"));
+  EXPECT_ERRNO(fs.rename("/a", "/full"), ENOTEMPTY);
+  EXPECT_ERRNO(fs.rename("/a", "/file"), ENOTDIR);
+  for (size_t i = 0; i < 3; ++i) {
+    TestClient l = rig.leaf(i);
+    EXPECT_OK(l.stat("/a")) << "copy " << i << " of the source moved";
+    auto names = l.listDir("/full");
+    ASSERT_OK(names) << i;
+    EXPECT_EQ(*names, i == 1 ? std::vector<std::string>{x} : std::vector<std::string>{}) << i;
+  }
+  TestClient fresh(rig.dht());
+  EXPECT_EQ(*fresh.readFile("/a/f"), "in a");
+  EXPECT_EQ(*fresh.readFile("/file"), "plain");
+  ASSERT_OK(fresh.rename("/a", "/empty"));
+  EXPECT_EQ(*fresh.readFile("/empty/f"), "in a");
+  EXPECT_EQ(rig.presentOn("/empty"), (V{0, 1, 2}));
+  EXPECT_TRUE(rig.presentOn("/a").empty());
+  ASSERT_OK(fresh.unlink("/full/" + x));
+  ASSERT_OK(fresh.rmdir("/full")) << "nothing of the source was left in the target";
+}
+
+// A copy that refuses after others were renamed: those go back.
+TEST(DhtEntryTest, ADirectoryRenameOneCopyRefusesIsUndone) {
+  DhtRig rig({.children = 3});
+  TestClient& fs = rig.client();
+  ASSERT_OK(fs.mkdir("/src"));
+  std::string to = nameHashingTo(0, 3, "dst");
+  rig.failOnce(2, "rename", EIO);
+  EXPECT_ERRNO(fs.rename("/src", "/" + to), EIO);
+  EXPECT_EQ(rig.presentOn("/src"), (V{0, 1, 2}));
+  EXPECT_TRUE(rig.presentOn("/" + to).empty());
+  TestClient fresh(rig.dht());
+  ASSERT_OK(fresh.rename("/src", "/" + to));
+  EXPECT_EQ(rig.presentOn("/" + to), (V{0, 1, 2}));
+}
+
+// Two directories (a copy of each on every child) exchange everywhere; a directory and a file
+// (on one child only) cannot.
+TEST(DhtEntryTest, DirectoriesExchangeOnEveryChildAndNotWithAFile) {
+  DhtRig rig({.children = 3});
+  TestClient& fs = rig.client();
+  ASSERT_OK(fs.mkdir("/a"));
+  ASSERT_OK(fs.mkdir("/b"));
+  ASSERT_OK(fs.writeFile("/a/in-a", "a"));
+  ASSERT_OK(fs.writeFile("/b/in-b", "b"));
+  ASSERT_OK(fs.writeFile("/file", "plain"));
+  EXPECT_ERRNO(fs.rename("/a", "/file", RENAME_EXCHANGE), EXDEV);
+  EXPECT_EQ(rig.presentOn("/a"), (V{0, 1, 2}));
+  ASSERT_OK(fs.rename("/a", "/b", RENAME_EXCHANGE));
+  TestClient fresh(rig.dht());
+  EXPECT_EQ(*fresh.readFile("/b/in-a"), "a");
+  EXPECT_EQ(*fresh.readFile("/a/in-b"), "b");
+  EXPECT_EQ(*fresh.readFile("/file"), "plain");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ namespace {
 
 using dht::Layout;
 using dht::Range;
+using V = std::vector<size_t>;
 
 bool sameRange(const std::optional<Range>& a, const std::optional<Range>& b) {
   return a && b && a->start == b->start && a->stop == b->stop;
@@ -193,6 +194,63 @@ TEST(DhtLookupTest, TheRootIsServedWhileAChildIsDown) {
   // A name that hashes to the missing child cannot be declared absent.
   std::string m = nameHashingTo(1, 3);
   EXPECT_ERRNO(fresh.lookup("/" + m), ENOTCONN);
+}
+
+TEST(DhtLookupTest, ANameTheChildrenRefuseIsRefusedForTheirReason) {
+  DhtRig rig({.children = 3});
+  ASSERT_OK(rig.client().mkdir("/d"));
+  TestClient fresh(rig.dht());
+  // Every child says ENAMETOOLONG: that is the answer, not "unreachable" (ENOTCONN).
+  EXPECT_ERRNO(fresh.lookup("/d/" + std::string(256, 'n')), ENAMETOOLONG);
+  EXPECT_ERRNO(fresh.mkdir("/d/" + std::string(256, 'd')), ENAMETOOLONG);
+  ASSERT_OK(fresh.writeFile("/d/" + std::string(255, 'n'), "longest"));
+  EXPECT_EQ(*fresh.readFile("/d/" + std::string(255, 'n')), "longest");
+}
+
+// Creating or removing an entry changes the copy of the directory on the entry's child only;
+// the directory's times are the newest of its copies, whichever fop asks.
+TEST(DhtLookupTest, ADirectoryHasTheNewestTimesOfItsCopies) {
+  DhtRig rig({.children = 3});
+  TestClient& fs = rig.client();
+  ASSERT_OK(fs.mkdir("/d"));
+  Iatt old;
+  old.atime = old.mtime = {1000000000, 0};
+  auto expectNewer = [&](const char* what) {
+    auto st = fs.stat("/d");
+    ASSERT_OK(st);
+    EXPECT_GT(st->mtime, old.mtime) << what << ": stat";
+    EXPECT_GT(st->ctime, old.mtime) << what;
+    auto fd = fs.opendir("/d");
+    ASSERT_OK(fd);
+    auto fst = fs.fstat(*fd);
+    ASSERT_OK(fst);
+    EXPECT_GT(fst->mtime, old.mtime) << what << ": fstat";
+    TestClient fresh(rig.dht());
+    auto looked = fresh.lookup("/d");
+    ASSERT_OK(looked);
+    EXPECT_GT(looked->mtime, old.mtime) << what << ": lookup";
+  };
+  for (size_t c = 0; c < 3; ++c) {
+    std::string n = nameHashingTo(c, 3, "entry");
+    ASSERT_OK(fs.setattr("/d", old, kSetAtime | kSetMtime));
+    ASSERT_OK(fs.writeFile("/d/" + n, "x"));
+    ASSERT_EQ(rig.dataOn("/d/" + n), V{c});
+    expectNewer("create");
+    ASSERT_OK(fs.setattr("/d", old, kSetAtime | kSetMtime));
+    auto st = fs.stat("/d");
+    ASSERT_OK(st);
+    EXPECT_EQ(st->mtime, old.mtime) << "setattr reaches every copy";
+    ASSERT_OK(fs.unlink("/d/" + n));
+    expectNewer("unlink");
+  }
+  // readdirplus does not hand out one copy's attributes for a subdirectory.
+  auto entries = fs.readdirAll("/", true);
+  ASSERT_OK(entries);
+  for (const auto& e : *entries)
+    if (e.name == "d") {
+      EXPECT_TRUE(S_ISDIR(e.stat.mode));
+      EXPECT_TRUE(e.stat.gfid.isNull()) << "attributes of one copy listed";
+    }
 }
 
 }  // namespace

@@ -2,7 +2,11 @@
 // cluster/distribute: names — create files on their hashed child (or elsewhere plus a
 // linkfile), directories on every child with their layout, and keep linkfiles right through
 // link, unlink and rename.
+#include <fcntl.h>
+#include <stdio.h>  // RENAME_EXCHANGE
 #include <sys/stat.h>
+
+#include <optional>
 
 #include "glusterfs/core/log.h"
 #include "glusterfs/xlators/cluster/distribute/dht_internal.h"
@@ -184,19 +188,80 @@ Task<Result<Empty>> DistributeXlator::rmdir(const CallCtx& ctx, const RmdirReq& 
   co_return Empty{};
 }
 
+namespace {
+
+// Whether directory `src` may be renamed over what `dst` names: nothing, itself, or a directory
+// empty on every child. Each child judges only its own copy, and a copy empty there would be
+// replaced while the one holding entries refuses, moving the source's entries into the
+// non-empty target. An exchange needs a directory (a file is on one child only).
+Task<Status> dirTargetReplaceable(DistributeXlator& d, const CallCtx& ctx, const Loc& src,
+                                  const Loc& dst, uint32_t flags) {
+  const bool exchange = flags & RENAME_EXCHANGE;
+  Loc target{dst.parent, dst.name, d.ownTable().create()};
+  auto found = co_await d.lookup(ctx, LookupReq{target, {}});
+  if (!found && found.errnum() == ENOENT && !exchange) co_return Status{};
+  if (!found) co_return found.error();
+  if (!found->stat.isDir()) co_return fail(exchange ? EXDEV : ENOTDIR);
+  if (exchange || (src.inode && found->stat.gfid == src.inode->gfid())) co_return Status{};
+  target.inode = d.ownTable().link(target.inode, nullptr, {}, found->stat);
+  FdPtr fd = makeFd(target.inode, O_RDONLY);
+  auto opened = co_await d.opendir(CallCtx::root(), OpendirReq{target, fd});
+  if (!opened) co_return opened.error();
+  for (size_t i = 0; i < d.childCount(); ++i) {
+    ReaddirpReq rd{fd, 4096, 0};
+    while (true) {
+      auto page = co_await d.child(i).readdirp(CallCtx::root(), rd);
+      if (!page) co_return page.error();
+      if (page->entries.empty()) break;
+      for (const auto& e : page->entries) {
+        if (e.name != "." && e.name != "..") co_return fail(ENOTEMPTY);
+        rd.offset = e.offset;
+      }
+    }
+  }
+  co_return Status{};
+}
+
+}  // namespace
+
 Task<Result<AttrReply>> DistributeXlator::rename(const CallCtx& ctx, const RenameReq& req) {
   bool isDir = req.oldLoc.inode && req.oldLoc.inode->isDir();
   if (isDir) {
-    // Directories exist everywhere: rename every copy.
+    // Directories exist everywhere: rename every copy, once sure no copy will refuse for
+    // reasons of its own (a target not empty there). The child the new name hashes to goes
+    // first and decides the other errors; copies renamed before one refuses go back.
     auto up = upChildren();
     for (bool b : up)
       if (!b) co_return fail(ENOTCONN);
+    Status ok = co_await dirTargetReplaceable(*this, ctx, req.oldLoc, req.newLoc, req.flags);
+    if (!ok) co_return fail(ok.error());
+    int hashed = hashedChild(req.newLoc.parent, req.newLoc.name);
+    size_t first = hashed >= 0 ? static_cast<size_t>(hashed) : 0;
+    auto r = co_await child(first).rename(ctx, req);
+    if (!r) co_return r;
     std::vector<Task<Result<AttrReply>>> calls;
-    for (size_t i = 0; i < childCount(); ++i) calls.push_back(child(i).rename(ctx, req));
-    auto all = co_await whenAll(std::move(calls));
-    for (auto& r : all)
-      if (!r) co_return std::move(r);
-    co_return std::move(all.front());
+    std::vector<size_t> who;
+    for (size_t i = 0; i < childCount(); ++i)
+      if (i != first) {
+        calls.push_back(child(i).rename(ctx, req));
+        who.push_back(i);
+      }
+    auto rest = co_await whenAll(std::move(calls));
+    std::optional<size_t> bad;
+    for (size_t k = 0; k < rest.size() && !bad; ++k)
+      if (!rest[k] && rest[k].errnum() != ENOENT) bad = k;  // no copy there: lookup makes it
+    if (!bad) co_return r;
+    RenameReq back{Loc{req.newLoc.parent, req.newLoc.name, req.oldLoc.inode},
+                   Loc{req.oldLoc.parent, req.oldLoc.name, nullptr}, req.flags};
+    std::vector<size_t> undo{first};
+    for (size_t k = 0; k < rest.size(); ++k)
+      if (rest[k]) undo.push_back(who[k]);
+    for (size_t i : undo)
+      if (auto b = co_await child(i).rename(CallCtx::root(), back); !b)
+        GF_LOG_WARNING(name(), "%s: cannot rename the copy on %s back: %s (lookup heals it)",
+                       req.oldLoc.path().c_str(), child(i).name().c_str(),
+                       b.error().message().c_str());
+    co_return std::move(rest[*bad]);
   }
   // Onto itself (the same name, or another link to the same file) rename does nothing; the
   // linkfile juggling below would remove the one linkfile both names share.

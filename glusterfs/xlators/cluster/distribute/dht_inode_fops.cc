@@ -32,7 +32,36 @@ Task<Result<Rep>> onEveryCopy(DistributeXlator& d, Call call) {
   co_return std::move(all.front());
 }
 
+// A directory's attributes from every copy (mergeDirTimes). With `all`, every copy must
+// answer (a change); otherwise one answer will do (a copy missing is made by lookup).
+template <class Call>
+Task<Result<AttrReply>> dirAttrs(DistributeXlator& d, bool all, Call call) {
+  auto up = d.upChildren();
+  std::vector<Task<Result<AttrReply>>> calls;
+  for (size_t i = 0; i < d.childCount(); ++i)
+    if (up[i]) calls.push_back(call(i));
+  if (calls.empty()) co_return fail(ENOTCONN);
+  auto copies = co_await whenAll(std::move(calls));
+  std::optional<AttrReply> out;
+  std::optional<std::error_code> err;
+  for (auto& r : copies) {
+    if (!r) {
+      if (!err) err = r.error();
+      continue;
+    }
+    if (!out)
+      out = *r;
+    else
+      mergeDirTimes(out->stat, r->stat);
+  }
+  if (err && (all || !out)) co_return fail(*err);
+  co_return std::move(*out);
+}
+
 bool isDirLoc(const Loc& loc) { return loc.inode && loc.inode->isDir(); }
+bool isDirFd(const DistributeXlator& d, const FdPtr& fd) {
+  return fdChild(d, fd) < 0 && fd->inode() && fd->inode()->isDir();
+}
 
 void hideKeys(Dict& d) {
   d.erase(kLayoutKey);
@@ -69,12 +98,14 @@ void setFdChild(const DistributeXlator& dht, const FdPtr& fd, int child) {
   } while (0)
 
 Task<Result<AttrReply>> DistributeXlator::stat(const CallCtx& ctx, const StatReq& req) {
+  if (isDirLoc(req.loc))
+    return dirAttrs(*this, false, [this, &ctx, &req](size_t i) { return child(i).stat(ctx, req); });
   GF_DHT_LOCATED(AttrReply, stat(ctx, req));
 }
 Task<Result<AttrReply>> DistributeXlator::setattr(const CallCtx& ctx, const SetattrReq& req) {
   if (isDirLoc(req.loc))
-    return onEveryCopy<AttrReply>(
-        *this, [this, &ctx, &req](size_t i) { return child(i).setattr(ctx, req); });
+    return dirAttrs(*this, true,
+                    [this, &ctx, &req](size_t i) { return child(i).setattr(ctx, req); });
   GF_DHT_LOCATED(AttrReply, setattr(ctx, req));
 }
 Task<Result<AttrReply>> DistributeXlator::truncate(const CallCtx& ctx, const TruncateReq& req) {
@@ -157,10 +188,17 @@ Task<Result<Empty>> DistributeXlator::opendir(const CallCtx& ctx, const OpendirR
   co_return r;
 }
 
+// A directory fd is open on every copy (opendir).
 Task<Result<AttrReply>> DistributeXlator::fstat(const CallCtx& ctx, const FstatReq& req) {
+  if (isDirFd(*this, req.fd))
+    return dirAttrs(*this, false,
+                    [this, &ctx, &req](size_t i) { return child(i).fstat(ctx, req); });
   GF_DHT_ON_FD(AttrReply, fstat(ctx, req));
 }
 Task<Result<AttrReply>> DistributeXlator::fsetattr(const CallCtx& ctx, const FsetattrReq& req) {
+  if (isDirFd(*this, req.fd))
+    return dirAttrs(*this, true,
+                    [this, &ctx, &req](size_t i) { return child(i).fsetattr(ctx, req); });
   GF_DHT_ON_FD(AttrReply, fsetattr(ctx, req));
 }
 Task<Result<AttrReply>> DistributeXlator::ftruncate(const CallCtx& ctx, const FtruncateReq& req) {

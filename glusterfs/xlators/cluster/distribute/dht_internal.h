@@ -2,6 +2,7 @@
 // Internal helpers shared by the distribute source files.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <vector>
@@ -22,6 +23,13 @@ Task<Result<EntryReply>> mergeDirectory(DistributeXlator& dht, const CallCtx& ct
 // with `slice` as its layout when given.
 Task<Status> remakeDirectoryCopy(DistributeXlator& dht, size_t at, const Loc& loc, const Iatt& like,
                                  const std::optional<dht::Range>& slice);
+// A directory's attributes as one copy tells them, with the newest times of every copy: an
+// entry made or removed changes only the copy on the child holding it.
+inline void mergeDirTimes(Iatt& into, const Iatt& copy) {
+  into.atime = std::max(into.atime, copy.atime);
+  into.mtime = std::max(into.mtime, copy.mtime);
+  into.ctime = std::max(into.ctime, copy.ctime);
+}
 // The child holding `loc`'s data (looking it up if not known); any child for a directory.
 Task<Result<int>> locate(DistributeXlator& dht, const CallCtx& ctx, const Loc& loc);
 // Whether an error from the child a file was remembered on can mean it moved (rebalance).

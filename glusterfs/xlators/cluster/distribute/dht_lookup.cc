@@ -76,15 +76,17 @@ Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& 
   auto all = co_await whenAll(std::move(calls));
   std::vector<std::optional<Result<EntryReply>>> byChild(n);
   bool anyDown = who.size() < n, anyDir = false;
-  int data = -1;
+  int data = -1, refused = 0;
   for (size_t k = 0; k < who.size(); ++k) {
     auto& res = all[k];
     if (res && res->stat.isDir())
       anyDir = true;
     else if (res && !isLinkfile(res->stat, res->xdata) && data < 0)
       data = static_cast<int>(who[k]);
-    else if (!res && res.errnum() != ENOENT)
+    else if (!res && res.errnum() == ENOTCONN)
       anyDown = true;
+    else if (!res && res.errnum() != ENOENT && refused == 0)
+      refused = res.errnum();
     byChild[who[k]] = std::move(res);
   }
   if (anyDir) co_return co_await mergeDirectory(dht, ctx, req.loc, std::move(byChild));
@@ -94,6 +96,9 @@ Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& 
     stripDhtKeys(out.xdata);
     co_return out;
   }
+  // A child that answered with a reason (ENAMETOOLONG, EACCES, ENOTDIR, ...) says why the name
+  // cannot be looked up; it would say the same of every copy.
+  if (refused != 0) co_return fail(refused);
   // Nowhere we could look: with a child down, "no such file" would be a guess.
   co_return fail(anyDown ? ENOTCONN : ENOENT);
 }
@@ -188,8 +193,7 @@ Task<Result<EntryReply>> mergeDirectory(DistributeXlator& dht, const CallCtx& ct
   out.xdata.erase(kLinktoKey);
   // A directory's size and link count are the first copy's; its times, the newest.
   for (size_t i = 0; i < n; ++i)
-    if (copies[i] && copies[i]->ok() && copies[i]->value().stat.mtime > out.stat.mtime)
-      out.stat.mtime = copies[i]->value().stat.mtime;
+    if (copies[i] && copies[i]->ok()) mergeDirTimes(out.stat, copies[i]->value().stat);
   co_return out;
 }
 

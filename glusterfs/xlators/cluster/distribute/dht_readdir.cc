@@ -96,9 +96,12 @@ Task<Result<ReaddirReply>> listing(DistributeXlator& d, const CallCtx& ctx, cons
       if (hidden) continue;
       cur->positions.emplace_back(child, off);
       e.offset = cur->positions.size();
-      if (!plus) {
+      if (!plus || dirCopy) {
+        // A directory's attributes are those of every copy (its times the newest, see
+        // mergeDirTimes), and this is one copy's: the entry goes without them (no gfid, so
+        // readdirplus does not claim to know them) and a lookup merges them.
         Iatt brief;
-        brief.gfid = e.stat.gfid;
+        if (!plus) brief.gfid = e.stat.gfid;
         brief.ino = e.stat.ino;
         brief.mode = e.stat.type();
         e.stat = brief;

@@ -4,12 +4,13 @@
 // A file's place is the child owning the hash of its name in its directory's layout. Every
 // directory exists on every child, each copy carrying its child's slice of the hash space
 // (trusted.glusterfs.dht); missing copies and layouts with holes or overlaps are healed on
-// lookup. A file that is not on its hashed child (renamed to a name that hashes elsewhere,
-// created elsewhere because its hashed child was full) is found through a linkfile there: a
-// zero-byte file of mode ---------T whose trusted.glusterfs.dht.linkto names the child
-// holding the data. With the same layout for every directory and the naming rules of
-// dht_hash.h, a maildir's tmp/ -> new/ -> cur/ renames never leave the child a mail was
-// written to, so they make no linkfiles.
+// lookup; a directory's attributes are its first copy's with the newest times of all copies
+// (readdirplus lists directories without attributes). A file that is not on its hashed child
+// (renamed to a name that hashes elsewhere, created elsewhere because its hashed child was
+// full) is found through a linkfile there: a zero-byte file of mode ---------T whose
+// trusted.glusterfs.dht.linkto names the child holding the data. With the same layout for every
+// directory and the naming rules of dht_hash.h, a maildir's tmp/ -> new/ -> cur/ renames never
+// leave the child a mail was written to, so they make no linkfiles.
 //
 // cluster/nufa is distribute that creates new files on `local-volume-name` while it has room.
 #pragma once
