@@ -90,13 +90,17 @@ Task<Result<EntryReply>> ReplicateXlator::lookup(const CallCtx& ctx, const Looku
     for (size_t i = 0; i < n; ++i)
       good[i] = view.answered(i) && (!data.needsHeal || data.sources[i]) && !data.splitBrain;
     setReadable(req.loc.inode, good, st.isReg() && data.splitBrain, meta.splitBrain);
-    // Answer from a copy with good data and metadata.
+    // Answer from a copy with good data and metadata, the same one stat and readdirp prefer
+    // (copies' ctimes differ by a tick: tar calls a file whose ctime moves "changed").
     int pick = first;
-    for (size_t i = 0; i < n; ++i)
+    size_t preferred = preferredChild(st.gfid);
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = (preferred + k) % n;
       if (view.answered(i) && good[i] && (!meta.needsHeal || meta.sources[i])) {
         pick = static_cast<int>(i);
         break;
       }
+    }
     EntryReply out = std::move(view.copies[pick]->value());
     std::erase_if(out.xdata, [](const auto& kv) { return isChangelogKey(kv.first); });
     co_return out;

@@ -139,8 +139,22 @@ Task<Result<ReaddirReply>> readdirOn(ReplicateXlator& afr, const CallCtx& ctx, c
   }
   Result<ReaddirReply> last = fail(ENOTCONN);
   for (size_t i : order) {
-    if constexpr (std::is_same_v<Req, ReaddirReq>) last = co_await afr.child(i).readdir(ctx, req);
-    else last = co_await afr.child(i).readdirp(ctx, req);
+    if constexpr (std::is_same_v<Req, ReaddirReq>) {
+      last = co_await afr.child(i).readdir(ctx, req);
+    } else {
+      last = co_await afr.child(i).readdirp(ctx, req);
+      // An entry another copy answers for is listed without attributes (no gfid): a lookup
+      // fetches them from that copy, so the times seen never depend on the path taken. The
+      // mode stays (distribute tells its linkfiles apart by it).
+      if (last && afr.childCount() > 1)
+        for (auto& e : last->entries)
+          if (!e.stat.gfid.isNull() && afr.preferredChild(e.stat.gfid) != i) {
+            Iatt bare;
+            bare.ino = e.stat.ino;
+            bare.mode = e.stat.mode;
+            e.stat = bare;
+          }
+    }
     if (last) {
       int expected = -1;
       fdCtx->child.compare_exchange_strong(expected, static_cast<int>(i));

@@ -172,6 +172,11 @@ bool ReplicateXlator::dataSplitBrain(const InodePtr& inode) const {
   return ctx->dataSplitBrain;
 }
 
+size_t ReplicateXlator::preferredChild(const Gfid& gfid) const {
+  if (readSubvolume_ >= 0) return static_cast<size_t>(readSubvolume_);
+  return gfid.isNull() ? 0 : GfidHash()(gfid) % childCount();
+}
+
 std::vector<size_t> ReplicateXlator::readOrder(const InodePtr& inode, bool allowStale) const {
   const size_t n = childCount();
   std::vector<bool> up = upChildren();
@@ -181,8 +186,7 @@ std::vector<size_t> ReplicateXlator::readOrder(const InodePtr& inode, bool allow
       std::lock_guard lock(ctx->mutex);
       if (ctx->readable.size() == n) good = ctx->readable;
     }
-  size_t first = inode && !inode->gfid().isNull() ? GfidHash()(inode->gfid()) % n : 0;
-  if (readSubvolume_ >= 0) first = static_cast<size_t>(readSubvolume_);
+  size_t first = preferredChild(inode ? inode->gfid() : Gfid{});
   std::vector<size_t> order;
   // Good copies that are up, starting at the preferred one; then any other live copy (a
   // copy being healed is better than no answer for attributes).

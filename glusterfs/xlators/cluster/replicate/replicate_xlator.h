@@ -72,6 +72,9 @@ class ReplicateXlator : public Xlator {
   // Child order for reading `inode`: good copies (preferred first), then, with
   // `allowStale`, copies known to be behind (fine for attributes, never for data).
   std::vector<size_t> readOrder(const InodePtr& inode, bool allowStale = false) const;
+  // The copy whose attributes answer for `gfid` (read-subvolume, else spread by gfid), so
+  // that lookup, stat and readdirp all show the same copy's times.
+  size_t preferredChild(const Gfid& gfid) const;
   // Marks which copies of `inode` hold good data (after a lookup or a heal).
   void setReadable(const InodePtr& inode, const std::vector<bool>& good, bool dataSplitBrain,
                    bool metadataSplitBrain);
