@@ -243,10 +243,11 @@ all_bricks_online() {
 		END { exit bad || n == 0 }'
 }
 
-# wait_online VOL: up to 90 s (a loaded 2-core machine can take half a minute per brick).
+# wait_online VOL: up to GLUSTER103_ONLINE_WAIT seconds, 300 by default (a loaded 2-core
+# machine can take a minute and a half to restart one brick).
 wait_online() {
 	local vol=$1 i
-	for ((i = 0; i < 450; i++)); do
+	for ((i = 0; i < ${GLUSTER103_ONLINE_WAIT:-300} * 5; i++)); do
 		all_bricks_online "$vol" && return 0
 		sleep 0.2
 	done
@@ -258,7 +259,7 @@ cmd_start() {
 	local vol=$1
 	check_vol_name "$vol"
 	gcli volume start "$vol" >/dev/null || die "volume start $vol failed"
-	wait_online "$vol" || die "bricks of $vol not online after 90s"
+	wait_online "$vol" || die "bricks of $vol not online after ${GLUSTER103_ONLINE_WAIT:-300}s"
 	# Bricks must listen on loopback only.
 	local b pid
 	while read -r b; do
@@ -330,7 +331,7 @@ cmd_kill_brick() {
 cmd_restart_bricks() {
 	local vol=$1
 	gcli volume start "$vol" force >/dev/null || die "volume start $vol force failed"
-	wait_online "$vol" || die "bricks of $vol not online after 90s"
+	wait_online "$vol" || die "bricks of $vol not online after ${GLUSTER103_ONLINE_WAIT:-300}s"
 }
 
 # heal_state VOL: "PENDING UNREACHABLE": entries pending heal summed over the bricks that

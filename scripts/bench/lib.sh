@@ -157,7 +157,7 @@ print(s.getsockname()[1])' 2>/dev/null || echo $((24000 + RANDOM % 8000))
 
 # bench_ours_setup LAYOUT WD: LAYOUT replica2 (one pair) or 2x2 (distribute over two pairs),
 # laid out as GlusterFS 10.3's volumes are here: one glusterfsd per brick on 127.0.0.1
-# (posix + locks + io-threads 16), our glusterfs client with protocol/client per brick,
+# (posix + index + locks + io-threads 16), our glusterfs client with protocol/client per brick,
 # cluster/replicate per pair and cluster/distribute over the pairs; no performance
 # translators on the client.
 bench_ours_setup() {
@@ -172,7 +172,9 @@ bench_ours_setup() {
 	for i in $(seq 1 "$n"); do
 		port=$(bench_free_port)
 		mkdir -p "$wd/b$i"
-		gf_brick_server_vol "$wd/b$i" 127.0.0.1 "$port" 127.0.0.1 16 >"$wd/server$i.vol"
+		mkdir -p "$wd/index$i"
+		gf_replica_brick_server_vol "$wd/index$i" "$wd/b$i" 127.0.0.1 "$port" 127.0.0.1 16 \
+			>"$wd/server$i.vol"
 		"$BENCH_BUILD/bin/glusterfsd" -f "$wd/server$i.vol" -l "$wd/server$i.log" \
 			-p "$wd/server$i.pid" </dev/null >"$wd/server$i.out" 2>&1 ||
 			{ cat "$wd/server$i.out" >&2; return 1; }

@@ -5,12 +5,18 @@
 #     storage/posix on DIR + features/locks + performance/io-threads (THREADS, default 8),
 #     exported as "brick" by protocol/server on ADDR:PORT to the addresses ALLOW; each further
 #     argument ("key value") is one more protocol/server option.
+#   gf_replica_brick_server_vol INDEXDIR DIR ADDR PORT ALLOW [THREADS [SERVER-OPTION...]]
+#     the same with features/index (index-base INDEXDIR, outside the brick) between posix and
+#     locks: the bricks of a cluster/replicate volume, whose self-heal works from that index.
 #   gf_client_vol HOST PORT [CLIENT-OPTION...]
 #     protocol/client "remote" for that brick; further arguments are protocol/client options.
 
-gf_brick_server_vol() {
-	local dir=$1 addr=$2 port=$3 allow=$4 threads=${5:-8} o
-	shift 4
+gf_brick_server_vol() { _gf_server_vol "" "$@"; }
+gf_replica_brick_server_vol() { _gf_server_vol "$@"; }
+
+_gf_server_vol() {
+	local index=$1 dir=$2 addr=$3 port=$4 allow=$5 threads=${6:-8} o below=posix
+	shift 5
 	[ $# -gt 0 ] && shift
 	cat <<VOL
 volume posix
@@ -18,9 +24,22 @@ volume posix
   option directory $dir
 end-volume
 
+VOL
+	if [ -n "$index" ]; then
+		below=index
+		cat <<VOL
+volume index
+  type features/index
+  option index-base $index
+  subvolumes posix
+end-volume
+
+VOL
+	fi
+	cat <<VOL
 volume locks
   type features/locks
-  subvolumes posix
+  subvolumes $below
 end-volume
 
 volume brick
