@@ -7,6 +7,8 @@
 #include <linux/falloc.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "glusterfs/xlators/cluster/stripe/stripe_xlator.h"
@@ -232,6 +234,95 @@ TEST_F(StripeTest, ConcurrentWritersToDifferentBlocks) {
   for (int b = 0; b < kBlocks; ++b)
     EXPECT_EQ(all.substr(b * kBs, kBs), std::string(kBs, static_cast<char>('A' + b % kWriters)))
         << "block " << b;
+}
+
+// O_APPEND writers whose records straddle blocks, each passing a stale offset (as the kernel
+// does from its cached size): every record lands whole at the end, none overwrites another.
+TEST_F(StripeTest, AppendsFromSeveralWritersLandWholeAtTheLogicalEnd) {
+  ASSERT_OK(fs_.writeFile("/spool", ""));
+  const int kWriters = 4, kRecords = 60;
+  const size_t kRecord = 1000;  // not a divisor of the block size: records cross blocks
+  auto record = [&](int w, int seq) {
+    std::string r = "W" + std::to_string(w) + " S" + std::to_string(1000 + seq) + " ";
+    r.resize(kRecord - 1, static_cast<char>('a' + w));
+    return r + "\n";
+  };
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < kWriters; ++w)
+    threads.emplace_back([&, w] {
+      TestClient c(graph_.get("stripe"), fs_.sharedTable(), CallCtx::root());
+      auto fd = c.open("/spool", O_WRONLY | O_APPEND);
+      if (!fd) {
+        ++failures;
+        return;
+      }
+      for (int s = 0; s < kRecords; ++s) {
+        auto n = c.write(*fd, 0, record(w, s));
+        if (!n || *n != kRecord) ++failures;
+      }
+      if (!c.flush(*fd)) ++failures;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::string all = *fs_.readFile("/spool");
+  ASSERT_EQ(all.size(), kWriters * kRecords * kRecord);
+  std::vector<int> next(kWriters, 0);
+  for (size_t off = 0; off < all.size(); off += kRecord) {
+    std::string r = all.substr(off, kRecord);
+    int w = r[1] - '0';
+    ASSERT_TRUE(w >= 0 && w < kWriters) << "garbage at " << off;
+    ASSERT_EQ(r, record(w, next[w])) << "record at " << off;
+    ++next[w];
+  }
+  for (size_t i = 0; i < n_; ++i) EXPECT_EQ(leaf(i).stat("/spool")->size, all.size()) << i;
+}
+
+// cp -a and tar set a file's times before closing it; growing the short pieces at close must
+// not move them.
+TEST_F(StripeTest, TimesSetBeforeCloseSurviveTheClose) {
+  auto fd = fs_.create("/dated");
+  ASSERT_OK(fd);
+  ASSERT_OK(fs_.write(*fd, 0, pattern(kBs + 10, 7)));  // pieces 1 and 2 are short of the end
+  Iatt when;
+  when.atime = Timespec{1200000000, 5};
+  when.mtime = Timespec{1200864007, 234567890};
+  ASSERT_OK(fs_.call(FsetattrReq{*fd, when, kSetAtime | kSetMtime}));
+  ASSERT_OK(fs_.flush(*fd));
+  for (size_t i = 0; i < n_; ++i) EXPECT_EQ(leaf(i).stat("/dated")->size, kBs + 10) << i;
+  TestClient fresh(graph_.get("stripe"));
+  auto st = fresh.stat("/dated");
+  ASSERT_OK(st);
+  EXPECT_EQ(st->mtime, when.mtime);
+  EXPECT_EQ(st->atime, when.atime);
+}
+
+// trusted.stripe.block-size is stripe's: not listed, not readable, not writable, on files and
+// directories; user attributes of a directory are on every child.
+TEST_F(StripeTest, ItsBlockSizeKeyIsHiddenAndProtected) {
+  ASSERT_OK(fs_.writeFile("/f", "data"));
+  ASSERT_OK(fs_.mkdir("/d"));
+  for (std::string p : {"/f", "/d"}) {
+    SCOPED_TRACE(p);
+    ASSERT_OK(fs_.setxattr(p, "user.a", "1"));
+    ASSERT_OK(fs_.setxattr(p, "trusted.b", "2"));
+    auto names = fs_.listxattr(p);
+    ASSERT_OK(names);
+    std::sort(names->begin(), names->end());
+    EXPECT_EQ(*names, (std::vector<std::string>{"trusted.b", "user.a"}));
+    EXPECT_ERRNO(fs_.getxattr(p, kStripeBlockKey), ENODATA);
+    EXPECT_ERRNO(fs_.setxattr(p, kStripeBlockKey, std::string(8, '\0')), EPERM);
+    EXPECT_ERRNO(fs_.removexattr(p, kStripeBlockKey), EPERM);
+    auto every = fs_.call(GetxattrReq{*fs_.loc(p), ""});
+    ASSERT_OK(every);
+    EXPECT_EQ(every->xattrs.count(kStripeBlockKey), 0u);
+    EXPECT_EQ(every->xattrs.count("user.a"), 1u);
+    for (size_t i = 0; i < n_; ++i) EXPECT_EQ(*leaf(i).getxattr(p, "user.a"), "1") << i;
+    ASSERT_OK(fs_.removexattr(p, "user.a"));
+    EXPECT_ERRNO(fs_.getxattr(p, "user.a"), ENODATA);
+  }
+  // The file still reads with its own block size.
+  EXPECT_EQ(*fs_.readFile("/f"), "data");
 }
 
 TEST_F(StripeTest, PunchHoleAcrossBlocksAndShiftsRefused) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "glusterfs/core/checksum.h"
@@ -31,18 +32,20 @@ Task<Result<uint64_t>> logicalSize(StripeXlator& s, const CallCtx& ctx, const Fd
 
 }  // namespace
 
-Task<Result<WriteReply>> StripeXlator::writev(const CallCtx& ctx, const WritevReq& req) {
-  if (!allUp()) co_return fail(ENOTCONN);
-  uint64_t bs = blockSizeOf(req.fd->inode());
-  auto pieces = stripe::split(req.offset, req.data.size(), bs, childCount());
+namespace {
+
+// Writes `req` at its offset, each piece on the child owning its block.
+Task<Result<WriteReply>> writeAt(StripeXlator& s, const CallCtx& ctx, const WritevReq& req) {
+  uint64_t bs = s.blockSizeOf(req.fd->inode());
+  auto pieces = stripe::split(req.offset, req.data.size(), bs, s.childCount());
   std::vector<WritevReq> subs;
   subs.reserve(pieces.size());
   for (const auto& p : pieces)
-    subs.push_back(
-        WritevReq{req.fd, req.data.sub(p.offset - req.offset, p.length), p.offset, req.flags});
+    subs.push_back(WritevReq{req.fd, req.data.sub(p.offset - req.offset, p.length), p.offset,
+                             req.flags & ~uint32_t{O_APPEND}});
   std::vector<Task<Result<WriteReply>>> calls;
   for (size_t k = 0; k < pieces.size(); ++k)
-    calls.push_back(child(pieces[k].child).writev(ctx, subs[k]));
+    calls.push_back(s.child(pieces[k].child).writev(ctx, subs[k]));
   auto all = co_await whenAll(std::move(calls));
   // Report the bytes written contiguously from the start (a short piece ends the count).
   uint64_t done = 0;
@@ -55,6 +58,51 @@ Task<Result<WriteReply>> StripeXlator::writev(const CallCtx& ctx, const WritevRe
     if (all[k]->size < pieces[k].length) break;
   }
   co_return WriteReply{done};
+}
+
+// Lock owners for the append lock, apart from those of FUSE and of other translators.
+std::atomic<uint64_t> gAppendOwner{0x5719000000000000ULL};
+constexpr const char* kAppendDomain = "stripe.append";
+
+// Lets the next queued append go, however this one ends.
+struct TurnDone {
+  std::shared_ptr<AsyncEvent> mine;
+  ~TurnDone() { mine->set(); }
+};
+
+}  // namespace
+
+Task<Result<WriteReply>> StripeXlator::writev(const CallCtx& ctx, const WritevReq& req) {
+  if (!allUp()) co_return fail(ENOTCONN);
+  if (!((static_cast<uint32_t>(req.fd->flags()) | req.flags) & O_APPEND))
+    co_return co_await writeAt(*this, ctx, req);
+  // Finding the end and writing there must not interleave with another append.
+  AppendTurn turn = appendTurn(req.fd->inode());
+  if (turn.before) co_await turn.before->wait();
+  TurnDone done{turn.mine};
+  CallCtx owner = ctx;
+  owner.lkOwner = gAppendOwner.fetch_add(1);
+  Flock whole{F_WRLCK, SEEK_SET, 0, 0};
+  auto locked = co_await child(0).finodelk(
+      owner, FinodelkReq{kAppendDomain, req.fd, LockCmd::kSetWait, whole});
+  // Without a lock manager on child 0 only this client's appends are ordered.
+  if (!locked && locked.errnum() != ENOLCK && locked.errnum() != ENOSYS)
+    co_return fail(locked.error());
+  auto end = co_await logicalSize(*this, ctx, req.fd);
+  Result<WriteReply> r = fail(EIO);
+  if (end) {
+    WritevReq at = req;
+    at.offset = *end;
+    r = co_await writeAt(*this, ctx, at);
+  } else {
+    r = fail(end.error());
+  }
+  if (locked) {
+    whole.type = F_UNLCK;
+    (void)co_await child(0).finodelk(owner,
+                                     FinodelkReq{kAppendDomain, req.fd, LockCmd::kSet, whole});
+  }
+  co_return r;
 }
 
 Task<Result<ReadvReply>> StripeXlator::readv(const CallCtx& ctx, const ReadvReq& req) {

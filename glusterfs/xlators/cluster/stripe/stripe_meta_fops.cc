@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // cluster/stripe: names, attributes and directories live on every child; a file's size is
 // the largest of its pieces and its blocks their sum.
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "glusterfs/core/log.h"
@@ -183,8 +184,12 @@ Task<Result<EntryReply>> StripeXlator::link(const CallCtx& ctx, const LinkReq& r
   return makeEverywhere(*this, req.newLoc, req.oldLoc.gfid(),
                         [this, &ctx, &req](size_t i) { return child(i).link(ctx, req); });
 }
-Task<Result<Empty>> StripeXlator::open(const CallCtx& ctx, const OpenReq& req) {
-  GF_STRIPE_ALL(Empty, open(ctx, req));
+// Children open without O_APPEND: writev places appends itself (see the header).
+Task<Result<Empty>> StripeXlator::open(const CallCtx& ctx, const OpenReq& in) {
+  OpenReq req = in;
+  req.flags &= ~O_APPEND;
+  co_return co_await everyChild<Empty>(
+      *this, [this, &ctx, &req](size_t i) { return child(i).open(ctx, req); });
 }
 Task<Result<Empty>> StripeXlator::opendir(const CallCtx& ctx, const OpendirReq& req) {
   GF_STRIPE_ALL(Empty, opendir(ctx, req));
@@ -195,26 +200,42 @@ Task<Result<Empty>> StripeXlator::fsync(const CallCtx& ctx, const FsyncReq& req)
 Task<Result<Empty>> StripeXlator::fsyncdir(const CallCtx& ctx, const FsyncdirReq& req) {
   GF_STRIPE_ALL(Empty, fsyncdir(ctx, req));
 }
+// trusted.stripe.block-size is stripe's own: users neither see nor change it.
 Task<Result<Empty>> StripeXlator::setxattr(const CallCtx& ctx, const SetxattrReq& req) {
+  if (req.xattrs.count(kStripeBlockKey)) return fail(EPERM);
   GF_STRIPE_ALL(Empty, setxattr(ctx, req));
 }
 Task<Result<Empty>> StripeXlator::fsetxattr(const CallCtx& ctx, const FsetxattrReq& req) {
+  if (req.xattrs.count(kStripeBlockKey)) return fail(EPERM);
   GF_STRIPE_ALL(Empty, fsetxattr(ctx, req));
 }
 Task<Result<Empty>> StripeXlator::removexattr(const CallCtx& ctx, const RemovexattrReq& req) {
+  if (req.name == kStripeBlockKey) return fail(EPERM);
   GF_STRIPE_ALL(Empty, removexattr(ctx, req));
 }
 Task<Result<Empty>> StripeXlator::fremovexattr(const CallCtx& ctx, const FremovexattrReq& req) {
+  if (req.name == kStripeBlockKey) return fail(EPERM);
   GF_STRIPE_ALL(Empty, fremovexattr(ctx, req));
 }
 Task<Result<XattrReply>> StripeXlator::getxattr(const CallCtx& ctx, const GetxattrReq& req) {
-  GF_STRIPE_FIRST(getxattr(ctx, req));
+  if (!allUp()) co_return fail(ENOTCONN);
+  if (req.name == kStripeBlockKey) co_return fail(ENODATA);
+  auto r = co_await child(0).getxattr(ctx, req);
+  if (r) r->xattrs.erase(kStripeBlockKey);
+  co_return r;
 }
 Task<Result<XattrReply>> StripeXlator::fgetxattr(const CallCtx& ctx, const FgetxattrReq& req) {
-  GF_STRIPE_FIRST(fgetxattr(ctx, req));
+  if (!allUp()) co_return fail(ENOTCONN);
+  if (req.name == kStripeBlockKey) co_return fail(ENODATA);
+  auto r = co_await child(0).fgetxattr(ctx, req);
+  if (r) r->xattrs.erase(kStripeBlockKey);
+  co_return r;
 }
 Task<Result<ListxattrReply>> StripeXlator::listxattr(const CallCtx& ctx, const ListxattrReq& req) {
-  GF_STRIPE_FIRST(listxattr(ctx, req));
+  if (!allUp()) co_return fail(ENOTCONN);
+  auto r = co_await child(0).listxattr(ctx, req);
+  if (r) std::erase(r->names, kStripeBlockKey);
+  co_return r;
 }
 // Counters and locks belong to the file as a whole: child 0 keeps them.
 Task<Result<XattrReply>> StripeXlator::xattrop(const CallCtx& ctx, const XattropReq& req) {
@@ -245,6 +266,7 @@ Task<Result<Empty>> StripeXlator::fentrylk(const CallCtx& ctx, const FentrylkReq
 // set trusted.* keys.
 Task<Result<EntryReply>> StripeXlator::create(const CallCtx& ctx, const CreateReq& in) {
   CreateReq req = in;
+  req.flags &= ~O_APPEND;
   if (req.gfid.isNull()) req.gfid = Gfid::random();
   auto r = co_await makeEverywhere(
       *this, req.loc, req.gfid, [this, &ctx, &req](size_t i) { return child(i).create(ctx, req); });
@@ -278,6 +300,16 @@ Task<Result<EntryReply>> StripeXlator::create(const CallCtx& ctx, const CreateRe
   co_return r;
 }
 
+namespace {
+// Grows one piece to the logical size without changing the file's times: the bytes it adds
+// are a hole, which the file already had, and a time set before close (cp -a, tar) must stay.
+Task<void> growPiece(Xlator& x, const CallCtx& ctx, FdPtr fd, uint64_t size, Iatt times) {
+  auto grown = co_await x.ftruncate(ctx, FtruncateReq{fd, size});
+  if (!grown) co_return;
+  (void)co_await x.fsetattr(CallCtx::root(), FsetattrReq{fd, times, kSetAtime | kSetMtime});
+}
+}  // namespace
+
 // Every piece is grown to the logical size at close, so that each child holds the whole file
 // as a sparse file.
 Task<Result<Empty>> StripeXlator::flush(const CallCtx& ctx, const FlushReq& req) {
@@ -287,18 +319,23 @@ Task<Result<Empty>> StripeXlator::flush(const CallCtx& ctx, const FlushReq& req)
   for (size_t i = 0; i < childCount(); ++i) stats.push_back(child(i).fstat(ctx, st));
   auto sizes = co_await whenAll(std::move(stats));
   uint64_t logical = 0;
+  Timespec mtime{};
   bool regular = true;
   for (auto& r : sizes)
     if (r) {
       logical = std::max(logical, r->stat.size);
+      mtime = std::max(mtime, r->stat.mtime);
       regular = regular && r->stat.isReg();
     }
   if (regular) {
-    FtruncateReq grow{req.fd, logical};
-    std::vector<Task<Result<AttrReply>>> calls;
+    std::vector<Task<void>> calls;
     for (size_t i = 0; i < childCount(); ++i)
-      if (sizes[i] && sizes[i]->stat.size < logical) calls.push_back(child(i).ftruncate(ctx, grow));
-    (void)co_await whenAll(std::move(calls));
+      if (sizes[i] && sizes[i]->stat.size < logical) {
+        Iatt times = sizes[i]->stat;
+        times.mtime = mtime;  // the file's, as stat shows it (the latest piece's)
+        calls.push_back(growPiece(child(i), ctx, req.fd, logical, times));
+      }
+    co_await whenAll(std::move(calls));
   }
   co_return co_await everyChild<Empty>(
       *this, [this, &ctx, &req](size_t i) { return child(i).flush(ctx, req); });

@@ -4,6 +4,7 @@
 
 #include <fnmatch.h>
 
+#include <atomic>
 #include <limits>
 #include <sstream>
 
@@ -36,7 +37,9 @@ std::vector<Piece> split(uint64_t offset, uint64_t length, uint64_t blockSize, s
 
 namespace {
 struct StripeInodeCtx {
-  uint64_t blockSize = 0;
+  std::atomic<uint64_t> blockSize{0};
+  std::mutex mutex;
+  std::shared_ptr<AsyncEvent> lastAppend;  // set when the latest queued append is done
 };
 
 // "*.mpg:1MB,*:128KB" -> patterns with sizes, in order.
@@ -98,15 +101,30 @@ uint64_t StripeXlator::blockSizeFor(std::string_view name) const {
 
 uint64_t StripeXlator::blockSizeOf(const InodePtr& inode) const {
   if (inode)
-    if (auto c = inode->ctx().get<StripeInodeCtx>(this); c && c->blockSize) return c->blockSize;
+    if (auto c = inode->ctx().get<StripeInodeCtx>(this))
+      if (uint64_t bs = c->blockSize.load()) return bs;
   return config_.blockSizes.empty() ? 128 * 1024 : config_.blockSizes.back().second;
 }
 
+namespace {
+std::shared_ptr<StripeInodeCtx> inodeCtx(const StripeXlator* s, const InodePtr& inode) {
+  return inode->ctx().getOrCreate<StripeInodeCtx>(
+      s, [] { return std::make_shared<StripeInodeCtx>(); });
+}
+}  // namespace
+
 void StripeXlator::setBlockSize(const InodePtr& inode, uint64_t bs) {
   if (!inode || !bs) return;
-  auto c = std::make_shared<StripeInodeCtx>();
-  c->blockSize = bs;
-  inode->ctx().set(this, c);
+  inodeCtx(this, inode)->blockSize = bs;
+}
+
+StripeXlator::AppendTurn StripeXlator::appendTurn(const InodePtr& inode) {
+  AppendTurn turn{nullptr, std::make_shared<AsyncEvent>()};
+  if (!inode) return turn;
+  auto c = inodeCtx(this, inode);
+  std::lock_guard lock(c->mutex);
+  turn.before = std::exchange(c->lastAppend, turn.mine);
+  return turn;
 }
 
 bool StripeXlator::allUp() const {

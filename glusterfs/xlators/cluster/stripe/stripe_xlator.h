@@ -2,11 +2,17 @@
 // cluster/stripe: a file's blocks spread round-robin over the children.
 //
 // Block i (of the file's block size) lives on child i mod N, at its own offset: every child
-// holds a sparse file, and after close each holds the full logical size. The block size is
-// chosen at create from `block-size` patterns ("*.mpg:1MB,*:128KB", first match wins) and
-// kept with the file (trusted.stripe.block-size) so that every client agrees. Names, attributes
-// and directories are on every child; reads and writes are cut at block boundaries and go to
-// the children holding them in parallel. Offsets near 2^63 are handled without overflow.
+// holds a sparse file, and after close each holds the full logical size (short pieces are grown
+// at close without changing the file's times). The block size is chosen at create from
+// `block-size` patterns ("*.mpg:1MB,*:128KB", first match wins) and kept with the file
+// (trusted.stripe.block-size) so that every client agrees; that key is stripe's own: hidden
+// from getxattr and listxattr, refused to setxattr and removexattr. Names, attributes and
+// directories are on every child; reads and writes are cut at block boundaries and go to the
+// children holding them in parallel. Offsets near 2^63 are handled without overflow.
+//
+// O_APPEND is not passed to the children (each would append to its own piece): an append is a
+// write at the logical end of the file, made one at a time per file: in arrival order within
+// this client, under an inode lock on child 0 against other clients (when child 0 has locks).
 //
 // Child 0 decides whether a name exists. A create, mknod, mkdir, symlink or link that one child
 // refuses is removed again from the others; an unlink or rmdir reaches child 0 last, so one
@@ -20,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "glusterfs/core/async_event.h"
 #include "glusterfs/core/inode.h"
 #include "glusterfs/core/options.h"
 #include "glusterfs/core/xlator.h"
@@ -47,6 +54,11 @@ class StripeXlator : public Xlator {
   uint64_t blockSizeFor(std::string_view name) const;
   uint64_t blockSizeOf(const InodePtr& inode) const;
   void setBlockSize(const InodePtr& inode, uint64_t bs);
+  // A place in the file's queue of appends: wait for `before` (if any), set `mine` when done.
+  struct AppendTurn {
+    std::shared_ptr<AsyncEvent> before, mine;
+  };
+  AppendTurn appendTurn(const InodePtr& inode);
   bool allUp() const;
   // Inodes for the calls stripe makes on its own (marking, undoing), which need a gfid that
   // the caller's inode does not have yet while its create is in flight.
