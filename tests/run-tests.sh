@@ -5,8 +5,9 @@
 #
 #   tests/run-tests.sh --build DIR [--asan-build DIR] [--only TIER[,TIER...]]
 #
-# Tiers (in order): unit, asan, volfiles, mount, netmount, lfp, fuzz, net, vm. A tier is a
-# script that exits 0 (pass), 77 (skip; its last output line says why) or anything else (fail).
+# Tiers (in order): unit, asan, volfiles, mount, netmount, compositions, lfp, fuzz, net, vm. A
+# tier is a script that exits 0 (pass), 77 (skip; its last output line says why) or anything
+# else (fail).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -99,6 +100,13 @@ if why=$(can_mount); then
 	run_tier netmount 1500 tests/tiers/network-volume.sh --build "$build"
 else
 	skip_tier netmount "$why"
+fi
+
+# --- the composition examples (distribute, unify, stripe over replicate; ha) mounted ------------
+if why=$(can_mount); then
+	run_tier compositions 1200 tests/tiers/compositions.sh --build "$build"
+else
+	skip_tier compositions "$why"
 fi
 
 # --- our FUSE library: passthrough example in every mode ------------------------------------
