@@ -134,6 +134,7 @@ Result<EntryReply> PosixXlator::createSync(const CallCtx& c, const CreateReq& r)
 Result<Empty> PosixXlator::unlinkSync(const CallCtx&, const UnlinkReq& r) {
   GF_TRY(auto parent, handles_->resolveParent(r.loc));
   if (unlinkat(parent->fd, r.loc.name.c_str(), 0) < 0) return fail(errno);
+  handles_->dropIfDeleted(r.loc.inode);
   return Empty{};
 }
 

@@ -267,12 +267,27 @@ void PosixHandles::attach(const InodePtr& inode, const PosixInodePtr& h) {
   if (budget_ && index_->live > budget_) trimHandles();
 }
 
+bool PosixHandles::deleted(const PosixInodeCtx& h) {
+  struct stat st;
+  return fstat(h.fd, &st) == 0 && st.st_nlink == 0;
+}
+
+void PosixHandles::dropIfDeleted(const InodePtr& inode) {
+  if (!inode || inode->isRoot()) return;
+  auto h = inode->ctx().get<PosixInodeCtx>(key_);
+  if (!h || h->opens > 0 || !deleted(*h)) return;
+  h.reset();
+  inode->ctx().take(key_);
+}
+
 void PosixHandles::trimHandles() {
   std::vector<std::shared_ptr<void>> dropped;  // closed after the lock is released
   std::lock_guard lock(attachedMutex_);
-  // Each entry is looked at once per trim. An open file keeps its handle, and so does a
-  // nameless (unlinked) inode: neither could find its file again by name.
-  for (size_t n = attached_.size(); n > 0 && index_->live > budget_ + dropped.size(); --n) {
+  // Each entry is looked at once per trim, the one just attached (at the back) not at all: its
+  // caller is about to use it. An open file keeps its handle, and so does a nameless inode
+  // whose file still has links (it could not be found again by name); a deleted file's
+  // handle goes, which also gives its disk space back.
+  for (size_t n = attached_.size(); n > 1 && index_->live > budget_ + dropped.size(); --n) {
     InodePtr inode = attached_.front().lock();
     attached_.pop_front();
     if (!inode) continue;
@@ -280,7 +295,8 @@ void PosixHandles::trimHandles() {
     std::string name;
     auto h = inode->ctx().get<PosixInodeCtx>(key_);
     if (!h) continue;
-    if (h->opens > 0 || !inode->firstDentry(parent, name)) {
+    bool keep = h->opens > 0 || (!inode->firstDentry(parent, name) && !deleted(*h));
+    if (keep) {
       attached_.push_back(inode);
       continue;
     }

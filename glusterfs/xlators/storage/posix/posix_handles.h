@@ -100,6 +100,9 @@ class PosixHandles {
     ++h->opens;
   }
   const void* slotKey() const { return key_; }
+  // After an unlink: a file with no name and no open descriptor left loses its handle now
+  // (a cached inode must not keep a deleted message's blocks in use).
+  void dropIfDeleted(const InodePtr& inode);
   // Handles open now, and the most this brick keeps attached to inodes.
   size_t liveHandles() const;
   size_t handleBudget() const { return budget_; }
@@ -116,6 +119,7 @@ class PosixHandles {
   Result<PosixInodePtr> handleFor(int fd, const struct stat& st);
   PosixInodePtr remember(PosixInodePtr h, const struct stat& st);
   void trimHandles();
+  static bool deleted(const PosixInodeCtx& h);  // no name left on disk
   const void* key_;
   size_t budget_;
   std::mutex attachedMutex_;

@@ -88,5 +88,34 @@ TEST_F(PosixHandleBudgetTest, ARenamedInodeIsFoundUnderItsNewName) {
   EXPECT_EQ(st->size, 5u);
 }
 
+TEST_F(PosixHandleBudgetTest, ADeletedFileGivesItsHandleBackAtOnce) {
+  ASSERT_OK(fs_.writeFile("/gone", std::string(1 << 20, 'x')));
+  auto inode = fs_.resolve("/gone");  // a cached inode, as a server's table keeps many
+  ASSERT_OK(inode);
+  size_t before = handles_.liveHandles();
+  ASSERT_OK(fs_.unlink("/gone"));
+  EXPECT_EQ(handles_.liveHandles(), before - 1);  // its blocks are free now
+}
+
+TEST_F(PosixHandleBudgetTest, DeletedFilesAreTrimmedBeforeNamedOnes) {
+  ASSERT_OK(fs_.mkdir("/keep"));
+  std::vector<InodePtr> kept;
+  for (int i = 0; i < 30; ++i) {
+    std::string p = "/keep/k" + std::to_string(i);
+    ASSERT_OK(fs_.writeFile(p, "k"));
+    kept.push_back(*fs_.resolve(p));
+  }
+  // Files deleted while open, then closed: nameless, unopened, still cached.
+  for (int i = 0; i < 100; ++i) {
+    std::string p = "/d" + std::to_string(i);
+    auto fd = fs_.create(p);
+    ASSERT_OK(fd);
+    kept.push_back((*fd)->inode());
+    ASSERT_OK(fs_.unlink(p));
+  }
+  EXPECT_LE(handles_.liveHandles(), kBudget + 4);
+  for (int i = 0; i < 30; ++i) EXPECT_OK(statInode(kept[i])) << "k" << i;
+}
+
 }  // namespace
 }  // namespace gf::test
