@@ -14,26 +14,15 @@
 
 #include "glusterfs/core/graph.h"
 #include "glusterfs/xlators/registry.h"
+#include "tests/unit/support/source_tree.h"
 
 namespace gf {
 namespace {
 
 namespace fs = std::filesystem;
+using test::sourceTreePath;
 
-// The source tree's tests/volfiles/bad: $GF_SOURCE_DIR, else found from the test binary
-// (BUILD/tests/unit_tests, with BUILD inside the tree), else from the current directory.
-fs::path badVolfileDir() {
-  std::vector<fs::path> roots;
-  if (const char* s = std::getenv("GF_SOURCE_DIR")) roots.emplace_back(s);
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (fs::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path(); p = p.parent_path())
-    roots.push_back(p);
-  roots.push_back(fs::current_path());
-  for (const auto& r : roots)
-    if (fs::is_directory(r / "tests/volfiles/bad")) return r / "tests/volfiles/bad";
-  return {};
-}
+fs::path badVolfileDir() { return sourceTreePath("tests/volfiles/bad"); }
 
 struct Expectation {
   int line = -1;

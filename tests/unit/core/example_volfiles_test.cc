@@ -10,24 +10,15 @@
 
 #include "glusterfs/core/graph.h"
 #include "glusterfs/xlators/registry.h"
+#include "tests/unit/support/source_tree.h"
 
 namespace gf {
 namespace {
 
 namespace fs = std::filesystem;
+using test::sourceTreePath;
 
-fs::path examplesDir() {
-  std::vector<fs::path> roots;
-  if (const char* s = std::getenv("GF_SOURCE_DIR")) roots.emplace_back(s);
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (fs::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path(); p = p.parent_path())
-    roots.push_back(p);
-  roots.push_back(fs::current_path());
-  for (const auto& r : roots)
-    if (fs::is_directory(r / "share/examples")) return r / "share/examples";
-  return {};
-}
+fs::path examplesDir() { return sourceTreePath("share/examples"); }
 
 TEST(ExampleVolfilesTest, EveryExampleBuilds) {
   fs::path dir = examplesDir();

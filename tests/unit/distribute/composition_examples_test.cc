@@ -11,6 +11,7 @@
 
 #include "glusterfs/core/graph.h"
 #include "glusterfs/xlators/registry.h"
+#include "tests/unit/support/source_tree.h"
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/result_assertions.h"
 #include "tests/unit/support/temp_dir.h"
@@ -20,19 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path examplesDir() {
-  std::vector<fs::path> roots;
-  if (const char* s = std::getenv("GF_SOURCE_DIR")) roots.emplace_back(s);
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  for (fs::path p = exe.parent_path(); !ec && !p.empty() && p != p.root_path(); p = p.parent_path())
-    roots.push_back(p);
-  roots.push_back(fs::current_path());
-  for (const auto& r : roots)
-    if (fs::is_regular_file(r / "share/examples/distribute-replicate.vol"))
-      return r / "share/examples";
-  return {};
-}
+fs::path examplesDir() { return sourceTreePath("share/examples"); }
 
 // Builds an example with every storage/posix volume moved under `bricks`, and starts it.
 std::unique_ptr<Graph> startExample(const std::string& file, const std::string& bricks) {
