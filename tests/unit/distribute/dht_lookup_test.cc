@@ -29,6 +29,30 @@ void expectUniformLayout(const DhtRig& rig, std::string_view dir, size_t n) {
     EXPECT_TRUE(sameRange(rig.rangeOn(i, dir), u.get(i))) << dir << " on leaf " << i;
 }
 
+TEST(DhtLookupTest, AMovesDestinationBeforeItsLinktoIsNotServed) {
+  DhtRig rig;
+  std::string path = "/" + nameHashingTo(0, 2, "msg");
+  // The message is still on child 1; on child 0 (where its name hashes) a move has made the
+  // empty ---------T destination and not yet given it its linkto.
+  ASSERT_OK(rig.leaf(1).writeFile(path, "the message"));
+  ASSERT_OK(rig.leaf(0).mknod(path, S_IFREG | S_ISVTX));
+  TestClient reader = rig.clientOn(rig.dht());
+  EXPECT_EQ(*reader.readFile(path), "the message");
+  auto st = reader.stat(path);
+  ASSERT_OK(st);
+  EXPECT_EQ(st->size, 11u);
+}
+
+TEST(DhtLookupTest, AnEmptyStickyOnlyFileOfTheUsersOwnIsServed) {
+  DhtRig rig;
+  std::string path = "/" + nameHashingTo(0, 2, "odd");
+  ASSERT_OK(rig.client().mknod(path, S_IFREG | S_ISVTX));
+  TestClient reader = rig.clientOn(rig.dht());
+  auto st = reader.stat(path);
+  ASSERT_OK(st);
+  EXPECT_EQ(st->mode & 07777, static_cast<uint32_t>(S_ISVTX));
+}
+
 TEST(DhtLookupTest, MkdirPutsTheDirectoryOnEveryChildWithItsSlice) {
   DhtRig rig({.children = 3});
   ASSERT_OK(rig.client().mkdir("/d", 0750));

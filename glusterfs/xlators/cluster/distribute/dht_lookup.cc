@@ -32,6 +32,10 @@ Task<Result<EntryReply>> DistributeXlator::lookup(const CallCtx& ctx, const Look
   LookupReq r = dhtLookupReq(req);
   auto res = co_await child(hashed).lookup(ctx, r);
   if (res && res->stat.isDir()) co_return co_await lookupEverywhere(*this, ctx, req);
+  // Between a move's mknod and its linkto, the hashed child holds an empty ---------T file:
+  // the message is still on its old child, found by looking everywhere.
+  if (res && mayBeLinkfileInTheMaking(res->stat, res->xdata))
+    co_return co_await lookupEverywhere(*this, ctx, req);
   if (res && isLinkfile(res->stat, res->xdata)) {
     int target = childIndex(res->xdata[kLinktoKey]);
     if (target >= 0) {
@@ -76,11 +80,13 @@ Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& 
   auto all = co_await whenAll(std::move(calls));
   std::vector<std::optional<Result<EntryReply>>> byChild(n);
   bool anyDown = who.size() < n, anyDir = false;
-  int data = -1, refused = 0;
+  int data = -1, unfinished = -1, refused = 0;
   for (size_t k = 0; k < who.size(); ++k) {
     auto& res = all[k];
     if (res && res->stat.isDir())
       anyDir = true;
+    else if (res && mayBeLinkfileInTheMaking(res->stat, res->xdata) && unfinished < 0)
+      unfinished = static_cast<int>(who[k]);
     else if (res && !isLinkfile(res->stat, res->xdata) && data < 0)
       data = static_cast<int>(who[k]);
     else if (!res && res.errnum() == ENOTCONN)
@@ -90,6 +96,8 @@ Task<Result<EntryReply>> lookupEverywhere(DistributeXlator& dht, const CallCtx& 
     byChild[who[k]] = std::move(res);
   }
   if (anyDir) co_return co_await mergeDirectory(dht, ctx, req.loc, std::move(byChild));
+  // Only an empty ---------T file: then it is what the user made (chmod 1000 of an empty file).
+  if (data < 0) data = unfinished;
   if (data >= 0) {
     dht.setCached(req.loc.inode, data);
     EntryReply out = std::move(byChild[data]->value());

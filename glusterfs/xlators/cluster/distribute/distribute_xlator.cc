@@ -25,6 +25,11 @@ namespace dht {
 bool isLinkfile(const Iatt& st, const Dict& xdata) {
   return S_ISREG(st.mode) && (st.mode & 07777) == S_ISVTX && xdata.count(kLinktoKey);
 }
+
+bool mayBeLinkfileInTheMaking(const Iatt& st, const Dict& xdata) {
+  return S_ISREG(st.mode) && (st.mode & 07777) == S_ISVTX && st.size == 0 &&
+         !xdata.count(kLinktoKey);
+}
 }  // namespace dht
 
 const OptionTable<DistributeXlator::Config>& DistributeXlator::optionTable() {

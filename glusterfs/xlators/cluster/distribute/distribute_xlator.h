@@ -92,6 +92,9 @@ class NufaXlator : public DistributeXlator {
 
 namespace dht {
 bool isLinkfile(const Iatt& st, const Dict& xdata);
+// An empty ---------T file without its linkto yet: a linkfile being made, or a migration's
+// destination between its mknod and its linkto. Never served while a real copy exists.
+bool mayBeLinkfileInTheMaking(const Iatt& st, const Dict& xdata);
 }
 
 }  // namespace gf
