@@ -138,9 +138,18 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
   CallCtx ctx = CallCtx::root();
   ctx.lkOwner = gOwner.fetch_add(1);
   InodeTable& t = d.ownTable();
-  Loc src{m.dir.inode, m.name, t.link(t.create(), nullptr, {}, m.stat)};
   Xlator& from = d.child(m.from);
   Xlator& to = d.child(m.to);
+  // A listing may leave an entry's attributes to a lookup (replicate does while its copies
+  // change): the source's identity is then asked for.
+  Iatt listed = m.stat;
+  if (listed.gfid.isNull()) {
+    LookupReq look{Loc{m.dir.inode, m.name, t.create()}, {kLinktoKey}};
+    auto r = co_await from.lookup(ctx, look);
+    if (!r || !r->stat.isReg() || isLinkfile(r->stat, r->xdata)) co_return MoveResult::kFailed;
+    listed = r->stat;
+  }
+  Loc src{m.dir.inode, m.name, t.link(t.create(), nullptr, {}, listed)};
   InodelkReq lock{kMigrationDomain, src, LockCmd::kSet, whole(F_WRLCK)};
   auto locked = co_await from.inodelk(ctx, lock);
   if (!locked && locked.errnum() == EAGAIN) co_return MoveResult::kBusy;  // open somewhere
@@ -164,7 +173,7 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
     // Under the lock, the source must still be the file we listed.
     LookupReq probe{Loc{m.dir.inode, m.name, t.create()}, {kLinktoKey}};
     auto now = co_await from.lookup(ctx, probe);
-    if (!now || now->stat.gfid != m.stat.gfid || isLinkfile(now->stat, now->xdata)) break;
+    if (!now || now->stat.gfid != listed.gfid || isLinkfile(now->stat, now->xdata)) break;
     const Iatt st = now->stat;
     // Whatever a previous, interrupted move left at the destination goes.
     LookupReq there{Loc{m.dir.inode, m.name, t.create()}, {kLinktoKey}};
@@ -268,6 +277,12 @@ Task<Status> rebalance(DistributeXlator& d, bool fixLayoutOnly, size_t parallel,
       if (!list) continue;
       for (auto& [name, st] : *list) {
         if (st.isDir()) {
+          if (st.gfid.isNull()) {  // listed without attributes: its identity is looked up
+            LookupReq look{Loc{dir.inode, name, t.create()}, {}};
+            auto r = co_await d.child(i).lookup(ctx, look);
+            if (!r || !r->stat.isDir()) continue;
+            st = r->stat;
+          }
           subdirs.emplace(name, st);
           continue;
         }
