@@ -4,7 +4,8 @@
 # fsync, rename into new/), then reads them back as a mail client would (list new/, move to
 # cur/ with a flag, read, verify the checksum recorded at delivery).
 #
-#   maildir-workload.sh deliver SPOOL WRITER-ID COUNT [MAILBOXES]   one delivering process
+#   maildir-workload.sh deliver SPOOL WRITER-ID COUNT [MAILBOXES [FIRST]]  one delivering process
+#                                   (message i goes to mailbox (i + FIRST) % MAILBOXES)
 #   maildir-workload.sh verify SPOOL MANIFEST...                    check every delivered message
 # `deliver` prints one manifest line per message: "mailbox/name sha256".
 set -euo pipefail
@@ -12,21 +13,22 @@ set -euo pipefail
 cmd=${1:-}
 case $cmd in
 deliver)
-	spool=$2 writer=$3 count=$4 boxes=${5:-4}
+	spool=$2 writer=$3 count=$4 boxes=${5:-4} first=${6:-0}
 	host=$(hostname -s 2>/dev/null || echo host)
 	for i in $(seq 1 "$count"); do
-		box=$spool/user$((i % boxes))
+		u=$(((i + first) % boxes))
+		box=$spool/user$u
 		mkdir -p "$box/tmp" "$box/new" "$box/cur"
 		name="$(date +%s).M${i}P$$W${writer}.$host"
 		tmp=$box/tmp/$name
 		{
-			printf 'From: sender%s@example.org\nTo: user%s@example.org\n' "$i" "$((i % boxes))"
+			printf 'From: sender%s@example.org\nTo: user%s@example.org\n' "$i" "$u"
 			printf 'Subject: message %s from writer %s\n\n' "$i" "$writer"
 			head -c $((512 + (i * 397) % 8192)) /dev/urandom | base64
 		} >"$tmp"
 		sync "$tmp"  # fsync(2) before the message counts as delivered
 		mv "$tmp" "$box/new/$name"
-		echo "user$((i % boxes))/$name $(sha256sum <"$box/new/$name" | cut -d' ' -f1)"
+		echo "user$u/$name $(sha256sum <"$box/new/$name" | cut -d' ' -f1)"
 	done
 	;;
 verify)

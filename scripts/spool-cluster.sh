@@ -7,8 +7,12 @@
 # mounting the volume (protocol/client per brick, cluster/replicate per pair, cluster/distribute
 # over the pairs) in GlusterFS 2.0 volfile syntax.
 #
-#   spool_up PAIRS CLIENTS       hosts h1..h(2*PAIRS) serve bricks; the next CLIENTS hosts mount
+#   spool_up PAIRS CLIENTS [SPARE]  hosts h1..h(2*PAIRS) serve bricks; the next CLIENTS hosts
+#                                mount; SPARE more hosts wait for spool_add_pair
 #   spool_mount I                mounts client I (1-based) at $SPOOL_WORK/mnt/cI
+#   spool_umount I               unmounts it (waits for its glusterfs to exit)
+#   spool_add_pair               starts bricks on the next two spare hosts and rewrites
+#                                client.vol with them as one more pair (remount to use it)
 #   spool_kill_brick H           SIGKILL the glusterfsd of host H
 #   spool_start_brick H          (re)start it
 #   spool_pending                pending heal entries (sum over the volume, from heal-info)
@@ -25,6 +29,10 @@ SPOOL_BUILD=$(cd "$SPOOL_BUILD" && pwd)
 : "${SPOOL_WORK:=$(mktemp -d /tmp/gf-spool.XXXXXX)}"
 SPOOL_PAIRS=0
 SPOOL_CLIENTS=0
+SPOOL_BRICKS=()      # host number of each brick in volfile order; pair p is entries 2p-1, 2p
+SPOOL_CLIENT_BASE=0  # client I runs on host h(SPOOL_CLIENT_BASE + I)
+SPOOL_NEXT_SPARE=0   # the next unused spare host
+SPOOL_HOSTS=0
 
 _spool_brick_vol() { # _spool_brick_vol H
 	local h=$1 dir=$SPOOL_WORK/h$1
@@ -65,7 +73,7 @@ EOF
 _spool_client_vol() {
 	local p h
 	echo "# Mail spool: distribute over ${SPOOL_PAIRS} replica-2 pairs"
-	for ((h = 1; h <= 2 * SPOOL_PAIRS; h++)); do
+	for h in "${SPOOL_BRICKS[@]}"; do
 		cat <<EOF
 
 volume brick$h
@@ -83,7 +91,7 @@ EOF
 volume pair$p
   type cluster/replicate
   option self-heal-interval 5
-  subvolumes brick$((2 * p - 1)) brick$((2 * p))
+  subvolumes brick${SPOOL_BRICKS[2 * p - 2]} brick${SPOOL_BRICKS[2 * p - 1]}
 end-volume
 EOF
 	done
@@ -105,21 +113,48 @@ spool_kill_brick() {
 	rm -f "$SPOOL_WORK/h$1/glusterfsd.pid"
 }
 
+_spool_new_brick() { # _spool_new_brick H
+	mkdir -p "$SPOOL_WORK/h$1"
+	_spool_brick_vol "$1" >"$SPOOL_WORK/h$1/server.vol"
+	SPOOL_BRICKS+=("$1")
+	spool_start_brick "$1"
+}
+
 spool_up() {
 	SPOOL_PAIRS=$1 SPOOL_CLIENTS=$2
-	local n=$((2 * SPOOL_PAIRS + SPOOL_CLIENTS)) h
-	netns_up "$n" >/dev/null || return 1
+	SPOOL_CLIENT_BASE=$((2 * SPOOL_PAIRS)) SPOOL_NEXT_SPARE=$((2 * SPOOL_PAIRS + SPOOL_CLIENTS + 1))
+	SPOOL_HOSTS=$((2 * SPOOL_PAIRS + SPOOL_CLIENTS + ${3:-0})) SPOOL_BRICKS=()
+	local h
+	netns_up "$SPOOL_HOSTS" >/dev/null || return 1
 	mkdir -p "$SPOOL_WORK/mnt"
 	for ((h = 1; h <= 2 * SPOOL_PAIRS; h++)); do
-		mkdir -p "$SPOOL_WORK/h$h"
-		_spool_brick_vol "$h" >"$SPOOL_WORK/h$h/server.vol"
-		spool_start_brick "$h" || return 1
+		_spool_new_brick "$h" || return 1
 	done
 	_spool_client_vol >"$SPOOL_WORK/client.vol"
 }
 
+spool_add_pair() {
+	local a=$SPOOL_NEXT_SPARE b=$((SPOOL_NEXT_SPARE + 1))
+	[ "$b" -le "$SPOOL_HOSTS" ] || { echo "spool_add_pair: no spare hosts left" >&2; return 1; }
+	SPOOL_NEXT_SPARE=$((b + 1))
+	_spool_new_brick "$a" && _spool_new_brick "$b" || return 1
+	SPOOL_PAIRS=$((SPOOL_PAIRS + 1))
+	_spool_client_vol >"$SPOOL_WORK/client.vol"
+}
+
+spool_umount() {
+	local pid
+	pid=$(cat "$SPOOL_WORK/client$1.pid" 2>/dev/null) || pid=
+	umount "$SPOOL_WORK/mnt/c$1" || return 1
+	[ -n "$pid" ] || return 0
+	local i
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	echo "spool_umount: glusterfs $pid of client $1 still runs" >&2
+	return 1
+}
+
 spool_mount() {
-	local i=$1 host=h$((2 * SPOOL_PAIRS + $1)) mnt=$SPOOL_WORK/mnt/c$1
+	local i=$1 host=h$((SPOOL_CLIENT_BASE + $1)) mnt=$SPOOL_WORK/mnt/c$1
 	mkdir -p "$mnt"
 	netns_exec "$host" "$SPOOL_BUILD/bin/glusterfs" -f "$SPOOL_WORK/client.vol" \
 		-l "$SPOOL_WORK/client$i.log" -p "$SPOOL_WORK/client$i.pid" "$mnt"
