@@ -155,6 +155,7 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
   if (!locked && locked.errnum() == EAGAIN) co_return MoveResult::kBusy;  // open somewhere
   bool haveLock = locked.ok();
   MoveResult result = MoveResult::kFailed;
+  const char* step = "locking the source";
   // Once the source is unlinked a leaf may no longer resolve its name or gfid (storage/memory
   // does not), and an unlock that fails leaves opens waiting for the move to finish stuck for
   // good: after the source is open, unlock through that fd, which keeps the file.
@@ -173,6 +174,7 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
     // Under the lock, the source must still be the file we listed.
     LookupReq probe{Loc{m.dir.inode, m.name, t.create()}, {kLinktoKey}};
     auto now = co_await from.lookup(ctx, probe);
+    step = "checking the source";
     if (!now || now->stat.gfid != listed.gfid || isLinkfile(now->stat, now->xdata)) break;
     const Iatt st = now->stat;
     // Whatever a previous, interrupted move left at the destination goes.
@@ -185,25 +187,30 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
         break;
       }
       UnlinkReq rm{Loc{m.dir.inode, m.name, nullptr}};
+      step = "removing an old destination";
       if (!co_await to.unlink(ctx, rm)) break;
     }
     // The destination starts as a linkfile back to the source.
     Loc dst{m.dir.inode, m.name, t.create()};
     MknodReq mk{dst, S_IFREG | S_ISVTX, 0, 0, st.gfid};
     auto made = co_await to.mknod(ctx, mk);
+    step = "creating the destination";
     if (!made) break;
     dst.inode = t.link(dst.inode, nullptr, {}, made->stat);
     SetxattrReq linkto{dst, Dict{{kLinktoKey, from.name()}}, 0};
+    step = "marking the destination";
     if (!co_await to.setxattr(ctx, linkto)) break;
     in = makeFd(src.inode, O_RDONLY);
     FdPtr out = makeFd(dst.inode, O_WRONLY);
     OpenReq openIn{src, O_RDONLY, in}, openOut{dst, O_WRONLY, out};
     inOpen = (co_await from.open(ctx, openIn)).ok();
+    step = "opening source and destination";
     if (!inOpen || !co_await to.open(ctx, openOut)) break;
     bool copied = true;
     constexpr uint64_t kChunk = 1 << 20;
     for (uint64_t off = 0; off < st.size; off += kChunk) {
       ReadvReq rd{in, std::min(kChunk, st.size - off), off, 0};
+      step = "copying the data";
       auto data = co_await from.readv(ctx, rd);
       if (!data) {
         copied = false;
@@ -220,6 +227,7 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
     if (!copied) break;
     FtruncateReq size{out, st.size};
     FsyncReq sync{out, false};
+    step = "truncating and syncing the destination";
     if (!co_await to.ftruncate(ctx, size) || !co_await to.fsync(ctx, sync)) break;
     GetxattrReq all{src, ""};
     if (auto x = co_await from.getxattr(ctx, all); x) {
@@ -233,13 +241,19 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
     }
     // Now a real file: mode first (it stops looking like a linkfile), then the marker goes.
     SetattrReq attrs{dst, st, kSetMode | kSetUid | kSetGid | kSetAtime | kSetMtime};
+    step = "setting the destination's attributes";
     if (!co_await to.setattr(ctx, attrs)) break;
     RemovexattrReq unmark{dst, kLinktoKey};
     (void)co_await to.removexattr(ctx, unmark);
     UnlinkReq gone{Loc{m.dir.inode, m.name, src.inode}};
+    step = "removing the source";
     if (!co_await from.unlink(ctx, gone)) break;
     result = MoveResult::kMoved;
   } while (false);
+  if (result == MoveResult::kFailed)
+    GF_LOG_WARNING(d.name(), "rebalance: %s/%s: not moved from %s to %s (failed %s)",
+                   m.dir.path().c_str(), m.name.c_str(), from.name().c_str(), to.name().c_str(),
+                   step);
   co_await unlock();
   co_return result;
 }
