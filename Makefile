@@ -222,6 +222,7 @@ bench:
 	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory all
 	scripts/bench.sh --build $(BUILD)
+	scripts/bench/heal-time.sh --build $(BUILD)
 
 kmod:
 	kernel/build.sh $(if $(KERNEL_ABI),--kernel $(KERNEL_ABI)) --out $(BUILD)/kernel
