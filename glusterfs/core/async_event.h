@@ -25,6 +25,11 @@ class AsyncEvent {
     std::lock_guard lock(mutex_);
     return set_;
   }
+  // Coroutines suspended in wait() (lets a test set the event only once someone waits).
+  size_t waiting() const {
+    std::lock_guard lock(mutex_);
+    return waiters_.size();
+  }
 
   struct Awaiter {
     AsyncEvent& ev;

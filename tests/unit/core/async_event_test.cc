@@ -49,7 +49,9 @@ TEST(AsyncEventTest, WaiterResumesOnTheSettingThread) {
     co_await ev.wait();
     co_return std::this_thread::get_id();
   };
+  // Set only once the waiter has suspended: a set() before that lets it go on unsuspended.
   loop.post([&] {
+    while (ev.waiting() == 0) std::this_thread::yield();
     setter = std::this_thread::get_id();
     ev.set();
   });
