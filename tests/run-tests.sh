@@ -148,4 +148,15 @@ for i in "${!names[@]}"; do
 	printf '%-9s %-5s %6s  %s\n' "${names[$i]}" "${results[$i]}" "${times[$i]}" "${reasons[$i]}"
 	[ "${results[$i]}" = FAIL ] && failed=1
 done
+# CI shows only the end of this output: repeat what failed, in a few lines per failed tier.
+if [ $failed = 1 ]; then
+	echo
+	echo "================ what failed ================"
+	for i in "${!names[@]}"; do
+		[ "${results[$i]}" = FAIL ] || continue
+		echo "[${names[$i]}]"
+		grep -E '(FAILED  \]|: Failure|^ *FAIL |: FAIL|AddressSanitizer|LeakSanitizer|runtime error|Assertion|timed out)' \
+			"$logdir/${names[$i]}.log" | grep -v '^=== tier' | head -n 12 | cut -c1-200
+	done
+fi
 exit $failed

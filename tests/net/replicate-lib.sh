@@ -83,7 +83,11 @@ rl_teardown() {
 			tail -n 15 "$p"
 		done
 	fi
-	[ -z "${RL_WORK:-}" ] || rm -rf --one-file-system "$RL_WORK"
+	if [ "$show" != 0 ] && [ -n "${RL_KEEP:-}" ] && [ -n "${RL_WORK:-}" ]; then
+		echo "work directory kept (RL_KEEP): $RL_WORK"
+	elif [ -n "${RL_WORK:-}" ]; then
+		rm -rf --one-file-system "$RL_WORK"
+	fi
 	RL_MOUNTS=() RL_CLIENT_PIDS=() RL_TMPFS=() RL_WORK=
 	RL_BRICK_PID=()
 }
