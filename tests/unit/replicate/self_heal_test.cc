@@ -278,6 +278,51 @@ TEST(ReplicateHealerTest, ADirectoryRemovedWhileACopyWasAwayIsRemovedThereWithIt
   EXPECT_EQ(ir.onDisk(0), 0u);
 }
 
+// The healer finds an indexed file by the path its index recorded: a rename on that brick
+// must move the record along (the old name leads nowhere).
+TEST(ReplicateHealerTest, TheIndexFollowsARenameOfAPendingFile) {
+  IndexedRig ir;
+  ReplicaRig& rig = ir.rig();
+  ASSERT_OK(rig.client().mkdir("/tmp"));
+  ASSERT_OK(rig.client().mkdir("/new"));
+  ASSERT_OK(rig.client().writeFile("/tmp/m", "before"));
+  rig.down(1);
+  ASSERT_OK(rig.client().writeFile("/tmp/m", "written while c1 was away"));
+  ASSERT_OK(rig.client().rename("/tmp/m", "/new/m"));
+  std::string info = rig.healInfo();
+  EXPECT_NE(info.find("/new/m"), std::string::npos) << info;
+  EXPECT_EQ(info.find("/tmp/m"), std::string::npos) << "the index still names the old path\n"
+                                                    << info;
+  rig.up(1);
+  ASSERT_OK(rig.healNow("/"));
+  ASSERT_TRUE(rig.waitIdle());
+  EXPECT_EQ(rig.compareCopies(), "");
+  EXPECT_EQ(ir.onDisk(0) + ir.onDisk(1), 0u);
+  EXPECT_EQ(*rig.leaf(1).readFile("/new/m"), "written while c1 was away");
+}
+
+// An entry whose file nobody finds any more (removed on the brick without the index seeing
+// it) is dropped once the healer reports it and the brick's own path check agrees; an entry
+// whose file is still there stays.
+TEST(ReplicateHealerTest, AnIndexEntryForAFileGoneEverywhereIsDropped) {
+  IndexedRig ir;
+  ReplicaRig& rig = ir.rig();
+  ASSERT_OK(rig.client().writeFile("/gone", "x"));
+  ASSERT_OK(rig.client().writeFile("/kept", "x"));
+  rig.down(1);
+  ASSERT_OK(rig.client().writeFile("/gone", "y"));
+  ASSERT_OK(rig.client().writeFile("/kept", "y"));
+  ASSERT_EQ(ir.onDisk(0), 2u);
+  ASSERT_OK(rig.leaf(0).unlink("/gone"));  // below the index: it cannot know
+  rig.up(1);
+  ASSERT_OK(rig.leaf(1).unlink("/gone"));
+  ASSERT_OK(rig.healNow("/"));
+  ASSERT_TRUE(rig.waitIdle());
+  EXPECT_EQ(ir.onDisk(0), 0u) << "the stale entry stayed (or /kept was not healed)";
+  EXPECT_EQ(*rig.leaf(1).readFile("/kept"), "y");
+  EXPECT_EQ(rig.compareCopies(), "");
+}
+
 // Everything stops while a copy is behind (clients and bricks): the bricks' index on disk is
 // what a new client's healer starts from.
 TEST(ReplicateHealerTest, PendingHealsSurviveARestartOfEverything) {

@@ -7,6 +7,7 @@
 #include "glusterfs/core/executor.h"
 #include "glusterfs/core/graph.h"
 #include "glusterfs/core/log.h"
+#include "glusterfs/core/path_walk.h"
 #include "glusterfs/xlators/features/index/index_xlator.h"
 
 namespace gf {
@@ -75,33 +76,22 @@ Task<std::map<Gfid, std::string>> AfrHealer::collectIndex() {
 Task<Result<Loc>> AfrHealer::resolvePath(const std::string& path, const Gfid& gfid) {
   InodeTable& t = afr_.healTable();
   CallCtx ctx = healCtx();
-  Loc cur{nullptr, {}, t.root()};
-  std::string_view rest = path;
-  if (rest.rfind("<gfid:", 0) == 0 || rest.empty() || rest[0] != '/') {
-    // Only the gfid is known: ask the bricks for it directly.
+  auto byGfid = [&]() -> Task<Result<Loc>> {
     Iatt id;
     id.gfid = gfid;
-    Loc byGfid{nullptr, {}, t.link(t.create(), nullptr, {}, id)};
-    LookupReq req{byGfid, {}};
+    Loc l{nullptr, {}, t.link(t.create(), nullptr, {}, id)};
+    LookupReq req{l, {}};
     auto r = co_await afr_.lookup(ctx, req);
     if (!r) co_return fail(r.error());
-    co_return byGfid;
-  }
-  while (!rest.empty()) {
-    while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
-    if (rest.empty()) break;
-    size_t slash = rest.find('/');
-    std::string name(rest.substr(0, slash));
-    rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash);
-    Loc next{cur.inode, name, t.create()};
-    LookupReq req{next, {}};
-    auto r = co_await afr_.lookup(ctx, req);
-    if (!r) co_return fail(r.error());
-    next.inode = t.link(next.inode, cur.inode, name, r->stat);
-    cur = next;
-  }
-  if (!gfid.isNull() && cur.inode->gfid() != gfid) co_return fail(ESTALE);
-  co_return cur;
+    co_return l;
+  };
+  if (path.empty() || path[0] != '/') co_return co_await byGfid();  // only the gfid is known
+  // The index names the file as it was last seen there; it may have been renamed since on
+  // the other copies (while this one was away): then its gfid finds it.
+  auto byPath = co_await walkPath(afr_, t, ctx, path, WalkCache::kFresh);
+  if (byPath && (gfid.isNull() || byPath->inode->gfid() == gfid)) co_return byPath;
+  if (gfid.isNull()) co_return byPath ? Result<Loc>(fail(ESTALE)) : byPath;
+  co_return co_await byGfid();
 }
 
 namespace {
@@ -113,6 +103,14 @@ Task<void> refreshIndex(ReplicateXlator& afr, const Loc& loc) {
   auto up = afr.upChildren();
   for (size_t i = 0; i < afr.childCount(); ++i)
     if (up[i]) (void)co_await afr.child(i).xattrop(healCtx(), req);
+}
+// Nobody finds the file any more (removed everywhere, or renamed on a brick that then lost
+// the entry): each brick's index checks its own entry and drops it if its path agrees.
+Task<void> reportStale(ReplicateXlator& afr, const Gfid& gfid) {
+  SetxattrReq req{Loc{nullptr, {}, afr.healTable().root()}, Dict{{kIndexStaleKey, gfid.str()}}, 0};
+  auto up = afr.upChildren();
+  for (size_t i = 0; i < afr.childCount(); ++i)
+    if (up[i]) (void)co_await afr.child(i).setxattr(healCtx(), req);
 }
 }  // namespace
 
@@ -129,6 +127,7 @@ Task<void> AfrHealer::healOne(Gfid gfid, std::string path) {
   } else {
     GF_LOG_DEBUG(afr_.name(), "heal: cannot find %s (%s): %s", path.c_str(), gfid.str().c_str(),
                  loc.error().message().c_str());
+    if (loc.errnum() == ENOENT || loc.errnum() == ESTALE) co_await reportStale(afr_, gfid);
   }
   std::lock_guard lock(mutex_);
   inFlight_.erase(gfid);

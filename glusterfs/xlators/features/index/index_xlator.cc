@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "glusterfs/core/log.h"
+#include "glusterfs/core/path_walk.h"
 
 namespace gf {
 namespace {
@@ -149,16 +151,17 @@ void IndexXlator::forget(const Gfid& gfid) {
   if (dirty_.erase(gfid)) unlinkat(dirFd_, gfid.str().c_str(), 0);
 }
 
+Task<uint32_t> IndexXlator::linkCount(const CallCtx& ctx, const Loc& loc) {
+  if (!indexed(loc.gfid())) co_return 0;
+  StatReq before{loc};
+  auto st = co_await child().stat(ctx, before);
+  co_return st ? st->stat.nlink : 0;
+}
+
 Task<Result<Empty>> IndexXlator::unlink(const CallCtx& ctx, const UnlinkReq& req) {
-  Gfid gfid = req.loc.gfid();
-  uint32_t links = 0;
-  if (indexed(gfid)) {
-    StatReq before{req.loc};
-    auto st = co_await child().stat(ctx, before);
-    if (st) links = st->stat.nlink;
-  }
+  uint32_t links = co_await linkCount(ctx, req.loc);
   auto r = co_await child().unlink(ctx, req);
-  if (r && links == 1) forget(gfid);
+  if (r && links == 1) forget(req.loc.gfid());
   co_return r;
 }
 
@@ -167,6 +170,62 @@ Task<Result<Empty>> IndexXlator::rmdir(const CallCtx& ctx, const RmdirReq& req) 
   auto r = co_await child().rmdir(ctx, req);
   if (r && indexed(gfid)) forget(gfid);
   co_return r;
+}
+
+// The healer finds an indexed file by the path recorded here: it must follow renames.
+Task<Result<AttrReply>> IndexXlator::rename(const CallCtx& ctx, const RenameReq& req) {
+  bool exchange = req.flags & RENAME_EXCHANGE;
+  uint32_t replacedLinks = exchange ? 0 : co_await linkCount(ctx, req.newLoc);
+  Gfid moved = req.oldLoc.gfid(), other = req.newLoc.gfid();
+  std::string from = req.oldLoc.path(), to = req.newLoc.path();
+  auto r = co_await child().rename(ctx, req);
+  if (!r) co_return r;
+  if (replacedLinks == 1 && other != moved) forget(other);
+  if (indexed(moved)) repoint(moved, to);
+  if (exchange && indexed(other)) repoint(other, from);
+  co_return r;
+}
+
+void IndexXlator::repoint(const Gfid& gfid, const std::string& path) {
+  std::lock_guard lock(mutex_);
+  if (!dirty_.count(gfid)) return;
+  std::string name = gfid.str(), tmp = name + ".new";
+  // Replaced in one step: a listing sees the old path or the new one, never no entry.
+  unlinkat(dirFd_, tmp.c_str(), 0);
+  if (symlinkat(path.c_str(), dirFd_, tmp.c_str()) < 0 ||
+      renameat(dirFd_, tmp.c_str(), dirFd_, name.c_str()) < 0)
+    GF_LOG_WARNING(this->name(), "cannot record the new path %s of %s: %s", path.c_str(),
+                   name.c_str(), strerror(errno));
+}
+
+std::string IndexXlator::recordedPath(const Gfid& gfid) const {
+  char target[4096];
+  ssize_t n = readlinkat(dirFd_, gfid.str().c_str(), target, sizeof target - 1);
+  return n > 0 ? std::string(target, static_cast<size_t>(n)) : std::string();
+}
+
+// The self-heal daemon found the file neither by this entry's path nor by its gfid. The entry
+// goes only if this brick agrees: its path leads nowhere, or to another file.
+Task<void> IndexXlator::dropIfStale(const CallCtx& ctx, const Gfid& gfid) {
+  if (!indexed(gfid)) co_return;
+  std::string path = recordedPath(gfid);
+  if (path.empty() || path[0] != '/') co_return;  // only a gfid: nothing here can disprove it
+  auto found = co_await walkPath(child(), walkTable_, ctx, path, WalkCache::kFresh);
+  if (found && found->inode->gfid() == gfid) co_return;
+  if (!found && found.errnum() != ENOENT && found.errnum() != ESTALE) co_return;
+  GF_LOG_INFO(name(), "index entry %s (%s) is stale: %s", gfid.str().c_str(), path.c_str(),
+              found ? "the path names another file" : "the path is gone");
+  forget(gfid);
+}
+
+Task<Result<Empty>> IndexXlator::setxattr(const CallCtx& ctx, const SetxattrReq& req) {
+  auto it = req.xattrs.find(kIndexStaleKey);
+  if (it == req.xattrs.end()) co_return co_await child().setxattr(ctx, req);
+  if (req.xattrs.size() != 1) co_return fail(EINVAL);
+  auto g = Gfid::parse(it->second);
+  if (!g) co_return fail(EINVAL);
+  co_await dropIfStale(ctx, *g);
+  co_return Empty{};
 }
 
 size_t IndexXlator::pendingCount() const {

@@ -7,8 +7,9 @@
 // pointing at its path as last known); when they are all zero again the entry goes. Answers
 // getxattr of `glusterfs.index.pending` (on any inode) with the list: one "GFID\tPATH" line
 // per entry. An entry also goes when its file's last name or its directory is removed on this
-// brick. Put it between the brick's locks and storage; keep index-base outside the brick
-// directory.
+// brick, follows its file when renamed here, and goes when the self-heal daemon reports it
+// stale (setxattr of `glusterfs.index.stale` = gfid) and its path no longer leads to the file.
+// Put it between the brick's locks and storage; keep index-base outside the brick directory.
 #pragma once
 
 #include <map>
@@ -16,12 +17,14 @@
 #include <string>
 #include <unordered_map>
 
+#include "glusterfs/core/inode.h"
 #include "glusterfs/core/options.h"
 #include "glusterfs/core/xlator.h"
 
 namespace gf {
 
 inline constexpr const char* kIndexPendingKey = "glusterfs.index.pending";
+inline constexpr const char* kIndexStaleKey = "glusterfs.index.stale";
 
 class IndexXlator : public Xlator {
  public:
@@ -40,6 +43,8 @@ class IndexXlator : public Xlator {
   // (the parent directory's own entry carries the removal to the other copies).
   Task<Result<Empty>> unlink(const CallCtx& ctx, const UnlinkReq& req) override;
   Task<Result<Empty>> rmdir(const CallCtx& ctx, const RmdirReq& req) override;
+  Task<Result<AttrReply>> rename(const CallCtx& ctx, const RenameReq& req) override;
+  Task<Result<Empty>> setxattr(const CallCtx& ctx, const SetxattrReq& req) override;
 
   size_t pendingCount() const;
 
@@ -47,10 +52,15 @@ class IndexXlator : public Xlator {
   void observe(const Gfid& gfid, const std::string& path, const Dict& values);
   bool indexed(const Gfid& gfid) const;
   void forget(const Gfid& gfid);
+  void repoint(const Gfid& gfid, const std::string& path);
+  std::string recordedPath(const Gfid& gfid) const;
+  Task<uint32_t> linkCount(const CallCtx& ctx, const Loc& loc);
+  Task<void> dropIfStale(const CallCtx& ctx, const Gfid& gfid);
   Result<XattrReply> listing() const;
 
   Config config_;
   int dirFd_ = -1;
+  InodeTable walkTable_{0};  // for checking recorded paths
   mutable std::mutex mutex_;
   // Last known changelog values of files with an index entry (or being tracked).
   std::unordered_map<Gfid, std::map<std::string, bool>, GfidHash> dirty_;

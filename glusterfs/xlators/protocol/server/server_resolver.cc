@@ -4,17 +4,18 @@
 
 #include <string_view>
 
+#include "glusterfs/core/path_walk.h"
+
 namespace gf {
 namespace {
 
-// One directory entry name as a client may send it: "." and ".." would climb, '/' would
-// reach further, and a NUL would cut the name short in the brick's system calls.
-bool validName(std::string_view n) {
-  return !n.empty() && n != "." && n != ".." && n.find('/') == std::string_view::npos &&
-         n.find('\0') == std::string_view::npos;
+Task<Result<InodePtr>> walk(Xlator& top, InodeTable& table, const CallCtx& ctx,
+                            std::string_view path) {
+  auto l = co_await walkPath(top, table, ctx, path);
+  if (!l) co_return fail(l.error());
+  co_return l->inode;
 }
 
-// Looks `name` up in `parent` through the export and links the result into the table.
 Task<Result<InodePtr>> lookupChild(Xlator& top, InodeTable& table, const CallCtx& ctx,
                                    const InodePtr& parent, const std::string& name) {
   if (auto known = table.child(*parent, name)) co_return known;
@@ -23,41 +24,6 @@ Task<Result<InodePtr>> lookupChild(Xlator& top, InodeTable& table, const CallCtx
   auto res = co_await top.lookup(ctx, req);
   if (!res) co_return fail(res.error());
   co_return table.link(req.loc.inode, parent, name, res->stat);
-}
-
-// Walks `path` ("/a/b", or "<gfid:UUID>/a/b") from the root or a known inode.
-Task<Result<InodePtr>> walk(Xlator& top, InodeTable& table, const CallCtx& ctx,
-                            std::string_view path) {
-  InodePtr cur = table.root();
-  if (path.rfind("<gfid:", 0) == 0) {
-    size_t end = path.find('>');
-    if (end == std::string_view::npos) co_return fail(EINVAL);
-    auto g = Gfid::parse(path.substr(6, end - 6));
-    if (!g) co_return fail(EINVAL);
-    cur = table.find(*g);
-    if (!cur) co_return fail(ESTALE);
-    path.remove_prefix(end + 1);
-  } else if (path.empty() || path.front() != '/') {
-    co_return fail(EINVAL);
-  }
-  // The whole path is checked before any lookup: a crafted one costs the brick nothing.
-  for (std::string_view rest = path; !rest.empty();) {
-    size_t slash = rest.find('/');
-    std::string_view comp = rest.substr(0, slash);
-    rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
-    if (!comp.empty() && !validName(comp)) co_return fail(EINVAL);  // never climb out
-  }
-  while (!path.empty()) {
-    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
-    if (path.empty()) break;
-    size_t slash = path.find('/');
-    std::string comp(path.substr(0, slash));
-    path.remove_prefix(slash == std::string_view::npos ? path.size() : slash);
-    auto next = co_await lookupChild(top, table, ctx, cur, comp);
-    if (!next) co_return fail(next.error());
-    cur = *next;
-  }
-  co_return cur;
 }
 
 std::string_view parentPath(std::string_view path) {
@@ -73,7 +39,7 @@ Task<Result<Loc>> resolveWireLoc(Xlator& top, InodeTable& table, const CallCtx& 
                                  const rpc::WireLoc& w, ResolveNeeds needs) {
   Loc loc;
   loc.name = w.name;
-  if (!w.name.empty() && !validName(w.name)) co_return fail(EINVAL);
+  if (!w.name.empty() && !validEntryName(w.name)) co_return fail(EINVAL);
 
   // The parent, for anything that names an entry.
   if (!w.name.empty()) {
