@@ -156,22 +156,29 @@ def layout_of(path):
     cnt, _, start, stop = struct.unpack(">4I", raw) if len(raw) == 16 else (0, 0, 0, 0)
     return (start, stop) if cnt == 1 else None
 
-# placement.py BRICK... (one brick per pair, in the volfile's order)
+# placement.py BRICK... (one brick per pair, in the volfile's order). Each directory's
+# layout must hand every pair one of the N equal slices (which one is rebalance's choice:
+# it keeps each old pair as much of its old slice as it can), together covering the hash
+# space; each file must be on the pair whose slice holds its name's hash.
 bricks = [os.fsencode(b) for b in sys.argv[1:]]
 n = len(bricks)
 span = (1 << 32) // n
-uniform = [(span * i, M if i == n - 1 else span * (i + 1) - 1) for i in range(n)]
+slices = {(span * i, M if i == n - 1 else span * (i + 1) - 1) for i in range(n)}
 problems, counts, seen = [], [0] * n, {}
-dirs = 0
+layouts = {}
+for i, brick in enumerate(bricks):
+    for dirpath, dirnames, filenames in os.walk(brick):
+        dirnames[:] = [d for d in dirnames if d != b".glusterfs"]
+        layouts.setdefault(os.path.relpath(dirpath, brick), [None] * n)[i] = layout_of(dirpath)
+for rel, lay in layouts.items():
+    if None in lay or set(lay) != slices:
+        problems.append(f"{rel.decode()}: layout {lay} is not {n} equal slices, one per pair")
+dirs = len(layouts)
 for i, brick in enumerate(bricks):
     for dirpath, dirnames, filenames in os.walk(brick):
         dirnames[:] = [d for d in dirnames if d != b".glusterfs"]
         rel = os.path.relpath(dirpath, brick)
-        if i == 0:
-            dirs += 1
-        lay = layout_of(dirpath)
-        if lay != uniform[i]:
-            problems.append(f"{rel.decode()}: layout on pair{i + 1} is {lay}, not {uniform[i]}")
+        lay = layouts[rel]
         for f in filenames:
             p = os.path.join(dirpath, f)
             st = os.lstat(p)
@@ -185,9 +192,10 @@ for i, brick in enumerate(bricks):
                 continue
             counts[i] += 1
             h = dm_hash(hashed_part(f))
-            want = next(k for k in range(n) if uniform[k][0] <= h <= uniform[k][1])
+            want = next((k for k in range(n) if lay[k] and lay[k][0] <= h <= lay[k][1]), None)
             if want != i:
-                problems.append(f"{name}: on pair{i + 1}, hashes (0x{h:08x}) to pair{want + 1}")
+                where = f"pair{want + 1}" if want is not None else "no pair"
+                problems.append(f"{name}: on pair{i + 1}, hashes (0x{h:08x}) to {where}")
             if name in seen:
                 problems.append(f"{name}: a file on pair{seen[name] + 1} and on pair{i + 1}")
             seen[name] = i

@@ -184,5 +184,46 @@ TEST(DhtLayoutTest, HolesAndOverlapsMakeALayoutIncomplete) {
   EXPECT_FALSE(Layout::uniform(3) == Layout::uniform(4));
 }
 
+// Share of the hash space whose owner differs between two layouts.
+double movedShare(const Layout& a, const Layout& b) {
+  uint64_t moved = 0;
+  for (uint64_t h = 0; h < (uint64_t{1} << 32); h += 1 << 16)
+    if (a.childFor(static_cast<uint32_t>(h)) != b.childFor(static_cast<uint32_t>(h))) ++moved;
+  return static_cast<double>(moved) / (1 << 16);
+}
+
+Layout grown(size_t before, size_t after) {
+  Layout l(after);
+  Layout u = Layout::uniform(before);
+  for (size_t i = 0; i < before; ++i) l.set(i, u.get(i));
+  return l;
+}
+
+TEST(DhtLayoutTest, ANewChildGetsItsSliceWhileTheOthersKeepMostOfTheirs) {
+  Layout from = grown(2, 3);
+  Layout to = Layout::keepingMostOf(from);
+  EXPECT_TRUE(to.complete());
+  EXPECT_NEAR(movedShare(from, to), 1.0 / 3, 0.01) << "a third moves, not half";
+  EXPECT_NEAR(movedShare(from, Layout::uniform(3)), 0.5, 0.01);
+  // The old children keep the ends of the hash space, the new one takes the middle.
+  Layout u = Layout::uniform(3);
+  EXPECT_EQ(to.get(0)->start, u.get(0)->start);
+  EXPECT_EQ(to.get(1)->start, u.get(2)->start);
+  EXPECT_EQ(to.get(2)->start, u.get(1)->start);
+  for (size_t n = 2; n <= 12; ++n) {
+    Layout l = Layout::keepingMostOf(grown(n, n + 1));
+    EXPECT_TRUE(l.complete()) << n;
+    EXPECT_LE(movedShare(grown(n, n + 1), l), movedShare(grown(n, n + 1), Layout::uniform(n + 1)) + 1e-9)
+        << n;
+  }
+}
+
+TEST(DhtLayoutTest, AHandoutIsKeptAsItIsAndNothingBecomesUniform) {
+  Layout once = Layout::keepingMostOf(grown(2, 3));
+  EXPECT_TRUE(Layout::keepingMostOf(once) == once) << "a second run must not move files again";
+  EXPECT_TRUE(Layout::keepingMostOf(Layout(4)) == Layout::uniform(4));
+  EXPECT_TRUE(Layout::keepingMostOf(Layout::uniform(5)) == Layout::uniform(5));
+}
+
 }  // namespace
 }  // namespace gf::dht

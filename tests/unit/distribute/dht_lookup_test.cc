@@ -7,8 +7,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 
 #include "glusterfs/xlators/cluster/distribute/dht_hash.h"
+#include "glusterfs/xlators/cluster/distribute/dht_migration.h"
 #include "tests/unit/distribute/dht_rig.h"
 #include "tests/unit/support/result_assertions.h"
 
@@ -92,6 +95,36 @@ TEST(DhtLookupTest, OverlappingSlicesAreHealed) {
   TestClient fresh(rig.dht());
   ASSERT_OK(fresh.lookup("/d"));
   expectUniformLayout(rig, "/d", 2);
+}
+
+// A rebalance rewrites a directory's slices one child at a time, under the directory's layout
+// lock. A lookup that meanwhile sees a hole waits for that lock and reads the slices again:
+// it must not "heal" the half-written layout into another one.
+TEST(DhtLookupTest, AHoleSeenWhileTheLayoutLockIsHeldIsReadAgainNotRewritten) {
+  DhtRig rig({.children = 3});
+  ASSERT_OK(rig.client().mkdir("/d"));
+  TestClient l0 = rig.leaf(0), l1 = rig.leaf(1), l2 = rig.leaf(2);
+  auto dir = l0.loc("/d");
+  ASSERT_OK(dir);
+  l0.ctx().lkOwner = 4242;
+  Flock whole{F_WRLCK, SEEK_SET, 0, 0, 0, 0};
+  ASSERT_OK(l0.call(InodelkReq{dht::kLayoutDomain, *dir, LockCmd::kSet, whole}));
+  ASSERT_OK(l1.removexattr("/d", dht::kLayoutKey));  // halfway: a hole
+  TestClient fresh(rig.dht());
+  auto lookup = std::async(std::launch::async, [&] { return fresh.lookup("/d"); });
+  EXPECT_EQ(lookup.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout)
+      << "the lookup healed without the layout lock";
+  // The "rebalance" ends with slices of its own choosing: 0 and 2 swapped.
+  Layout u = Layout::uniform(3);
+  ASSERT_OK(l0.setxattr("/d", dht::kLayoutKey, dht::encodeRange(*u.get(2))));
+  ASSERT_OK(l1.setxattr("/d", dht::kLayoutKey, dht::encodeRange(*u.get(1))));
+  ASSERT_OK(l2.setxattr("/d", dht::kLayoutKey, dht::encodeRange(*u.get(0))));
+  whole.type = F_UNLCK;
+  ASSERT_OK(l0.call(InodelkReq{dht::kLayoutDomain, *dir, LockCmd::kSet, whole}));
+  ASSERT_OK(lookup.get());
+  EXPECT_TRUE(sameRange(rig.rangeOn(0, "/d"), u.get(2)));
+  EXPECT_TRUE(sameRange(rig.rangeOn(1, "/d"), u.get(1)));
+  EXPECT_TRUE(sameRange(rig.rangeOn(2, "/d"), u.get(0)));
 }
 
 TEST(DhtLookupTest, AMissingDirectoryCopyIsMadeWithItsIdentityOwnerAndSlice) {

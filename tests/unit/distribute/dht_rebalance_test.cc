@@ -25,6 +25,26 @@ using V = std::vector<size_t>;
 
 std::string baseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
+// The child a name belongs to once rebalance handed the third child its slice: the two old
+// children keep what they can of their halves (Layout::keepingMostOf).
+size_t hashedAfter(std::string_view name) {
+  static const dht::Layout after = [] {
+    dht::Layout before(3);
+    dht::Layout two = dht::Layout::uniform(2);
+    before.set(0, two.get(0));
+    before.set(1, two.get(1));
+    return dht::Layout::keepingMostOf(before);
+  }();
+  return static_cast<size_t>(after.childFor(dht::nameHash(name, dht::HashRules{})));
+}
+
+std::string nameGoingTo(size_t child, std::string_view prefix) {
+  for (size_t i = 0;; ++i) {
+    std::string name = std::string(prefix) + std::to_string(i);
+    if (hashedAfter(name) == child) return name;
+  }
+}
+
 // Two children with files in three directory levels, some of them renamed (linkfiles), then
 // a third child added: `dht` spans c0 c1, `wide` spans c0 c1 c2 over the same leaves.
 class DhtRebalanceTest : public ::testing::Test {
@@ -55,12 +75,12 @@ class DhtRebalanceTest : public ::testing::Test {
   size_t misplaced() const {
     size_t n = 0;
     for (const auto& [p, data] : files_)
-      if (rig_.dataOn(p) != V{DhtRig::hashedOf(baseName(p), 3)}) ++n;
+      if (rig_.dataOn(p) != V{hashedAfter(baseName(p))}) ++n;
     return n;
   }
   void expectAllInPlace() {
     for (const auto& [p, data] : files_) {
-      EXPECT_EQ(rig_.dataOn(p), V{DhtRig::hashedOf(baseName(p), 3)}) << p;
+      EXPECT_EQ(rig_.dataOn(p), V{hashedAfter(baseName(p))}) << p;
       EXPECT_TRUE(rig_.linkfilesOn(p).empty()) << p;
     }
   }
@@ -91,7 +111,10 @@ TEST_F(DhtRebalanceTest, EveryFileEndsOnItsHashedChildWithItsContents) {
   EXPECT_EQ(stats.busy.load(), 0u);
   EXPECT_EQ(stats.directories.load(), 4u);
   expectAllInPlace();
-  dht::Layout u = dht::Layout::uniform(3);
+  dht::Layout twoOfThree(3);
+  twoOfThree.set(0, dht::Layout::uniform(2).get(0));
+  twoOfThree.set(1, dht::Layout::uniform(2).get(1));
+  dht::Layout u = dht::Layout::keepingMostOf(twoOfThree);
   for (const char* d : {"/", "/a", "/a/b", "/mail"})
     for (size_t i = 0; i < 3; ++i) {
       auto r = rig_.rangeOn(i, d);
@@ -106,7 +129,7 @@ TEST_F(DhtRebalanceTest, EveryFileEndsOnItsHashedChildWithItsContents) {
   ASSERT_OK(rebalance(again));
   EXPECT_EQ(again.migrated.load(), 0u);
   // New files go straight to the new child when they hash there.
-  std::string n = nameHashingTo(2, 3, "new");
+  std::string n = nameGoingTo(2, "new");
   ASSERT_OK(fs.writeFile("/mail/" + n, "hi"));
   EXPECT_EQ(rig_.dataOn("/mail/" + n), V{2});
 }
@@ -168,14 +191,14 @@ TEST_F(DhtRebalanceTest, FilesStayReadableWhileTheyMove) {
 TEST_F(DhtRebalanceTest, AFileLookedUpBeforeItMovedIsUsableAfter) {
   std::string p;
   for (const auto& [path, data] : files_)
-    if (rig_.dataOn(path) != V{DhtRig::hashedOf(baseName(path), 3)}) p = path;
+    if (rig_.dataOn(path) != V{hashedAfter(baseName(path))}) p = path;
   ASSERT_FALSE(p.empty());
   TestClient fs(rig_.wide());
   auto l = fs.loc(p);
   ASSERT_OK(l);
   dht::RebalanceStats stats;
   ASSERT_OK(rebalance(stats));
-  ASSERT_EQ(rig_.dataOn(p), V{DhtRig::hashedOf(baseName(p), 3)});
+  ASSERT_EQ(rig_.dataOn(p), V{hashedAfter(baseName(p))});
   auto st = fs.call(StatReq{*l});
   ASSERT_OK(st);
   EXPECT_EQ(st->stat.size, files_[p].size());
@@ -190,7 +213,7 @@ TEST_F(DhtRebalanceTest, AFileLookedUpBeforeItMovedIsUsableAfter) {
 TEST(DhtRebalanceOpenTest, AnOpenThatWaitedOutTheMoveOpensTheFileInItsNewPlace) {
   using namespace std::chrono_literals;
   DhtRig rig({.children = 2, .spare = 1});
-  std::string n = nameHashingTo(2, 3, "w");
+  std::string n = nameGoingTo(2, "w");
   size_t from = DhtRig::hashedOf(n, 2);
   ASSERT_OK(rig.client().writeFile("/" + n, "moved while opening"));
   TestClient fs(rig.wide());
@@ -231,7 +254,7 @@ TEST(DhtRebalanceOpenTest, AnOpenThatWaitedOutTheMoveOpensTheFileInItsNewPlace) 
 TEST_F(DhtRebalanceTest, AnOpenFileIsLeftAloneAndMovedByALaterRun) {
   std::string p;
   for (const auto& [path, data] : files_)
-    if (rig_.dataOn(path) != V{DhtRig::hashedOf(baseName(path), 3)}) p = path;
+    if (rig_.dataOn(path) != V{hashedAfter(baseName(path))}) p = path;
   ASSERT_FALSE(p.empty());
   V was = rig_.dataOn(p);
   TestClient fs(rig_.wide());

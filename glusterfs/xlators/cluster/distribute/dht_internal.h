@@ -30,6 +30,13 @@ inline void mergeDirTimes(Iatt& into, const Iatt& copy) {
   into.mtime = std::max(into.mtime, copy.mtime);
   into.ctime = std::max(into.ctime, copy.ctime);
 }
+// A directory whose slices (`seen` by a lookup) leave holes or overlap: under its layout lock,
+// read again and, if still broken, rewritten keeping each child as much of its slice as it
+// can. Returns the layout to use.
+Task<dht::Layout> healLayout(DistributeXlator& d, const Loc& dir, const dht::Layout& seen);
+// Rebalance: under the layout lock, every child (new ones too) gets its slice of `dir`
+// (Layout::keepingMostOf what is on disk). Needs every child to answer.
+Task<Result<dht::Layout>> spreadLayout(DistributeXlator& d, const Loc& dir);
 // The child holding `loc`'s data (looking it up if not known); any child for a directory.
 Task<Result<int>> locate(DistributeXlator& dht, const CallCtx& ctx, const Loc& loc);
 // Whether an error from the child a file was remembered on can mean it moved (rebalance).

@@ -44,6 +44,48 @@ Layout Layout::uniform(size_t children) {
   return l;
 }
 
+namespace {
+uint64_t overlap(const Range& a, const Range& b) {
+  uint64_t lo = std::max(a.start, b.start), hi = std::min(a.stop, b.stop);
+  return hi >= lo ? hi - lo + 1 : 0;
+}
+}  // namespace
+
+Layout Layout::keepingMostOf(const Layout& current) {
+  const size_t n = current.size();
+  Layout slices = uniform(n);
+  // Greedy: the biggest overlap between a child's slice and a free uniform slice first. Ties
+  // go to the lower child and slice, so every client and every run computes the same handout.
+  std::vector<int> sliceOf(n, -1);
+  std::vector<bool> taken(n, false);
+  while (true) {
+    uint64_t best = 0;
+    size_t bc = 0, bs = 0;
+    for (size_t c = 0; c < n; ++c) {
+      if (sliceOf[c] >= 0 || !current.get(c)) continue;
+      for (size_t s = 0; s < n; ++s) {
+        if (taken[s]) continue;
+        uint64_t o = overlap(*current.get(c), *slices.get(s));
+        if (o > best) best = o, bc = c, bs = s;
+      }
+    }
+    if (best == 0) break;
+    sliceOf[bc] = static_cast<int>(bs);
+    taken[bs] = true;
+  }
+  size_t next = 0;
+  Layout out(n);
+  for (size_t c = 0; c < n; ++c) {
+    if (sliceOf[c] < 0) {
+      while (taken[next]) ++next;
+      sliceOf[c] = static_cast<int>(next);
+      taken[next] = true;
+    }
+    out.set(c, slices.get(static_cast<size_t>(sliceOf[c])));
+  }
+  return out;
+}
+
 int Layout::childFor(uint32_t hash) const {
   for (size_t i = 0; i < ranges_.size(); ++i)
     if (ranges_[i] && ranges_[i]->start <= hash && hash <= ranges_[i]->stop) return static_cast<int>(i);

@@ -28,6 +28,11 @@ class Layout {
   explicit Layout(size_t children = 0) : ranges_(children) {}
   // Same slices for every directory: child i of n owns the i-th n-th of the hash space.
   static Layout uniform(size_t children);
+  // The uniform slices, handed out so that each child keeps as much of its `current` slice as
+  // it can (a rebalance then moves only the files whose hash changed hands: a third child
+  // added to two moves a third of the files, not half). A layout that already is such a
+  // handout comes back unchanged, so an interrupted rebalance resumes with the same one.
+  static Layout keepingMostOf(const Layout& current);
   void set(size_t child, std::optional<Range> r) { ranges_.at(child) = r; }
   const std::optional<Range>& get(size_t child) const { return ranges_.at(child); }
   size_t size() const { return ranges_.size(); }

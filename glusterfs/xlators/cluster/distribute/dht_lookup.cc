@@ -175,23 +175,14 @@ Task<Result<EntryReply>> mergeDirectory(DistributeXlator& dht, const CallCtx& ct
       auto it = copies[i]->value().xdata.find(kLayoutKey);
       if (it != copies[i]->value().xdata.end()) layout.set(i, decodeRange(it->second));
     }
-  // Holes or overlaps among the live copies: write the uniform layout (every client computes
-  // the same one, so racing healers agree).
+  // Holes or overlaps among the live copies: healed under the directory's layout lock (a
+  // rebalance may be halfway through writing a new one).
   bool allLive = true;
   for (size_t i = 0; i < n; ++i) allLive = allLive && copies[i] && copies[i]->ok();
   if (!layout.complete() && allLive) {
-    Layout fresh = Layout::uniform(n);
-    Loc dirLoc = loc;
-    for (size_t i = 0; i < n; ++i) {
-      SetxattrReq sx{dirLoc, Dict{{kLayoutKey, encodeRange(*fresh.get(i))}}, 0};
-      auto r = co_await dht.child(i).setxattr(CallCtx::root(), sx);
-      if (!r)
-        GF_LOG_WARNING(dht.name(), "%s: cannot write layout on %s: %s", loc.path().c_str(),
-                       dht.child(i).name().c_str(), r.error().message().c_str());
-    }
-    GF_LOG_INFO(dht.name(), "%s: layout healed", loc.path().c_str());
-    layout = fresh;
-  } else if (!layout.complete()) {
+    layout = co_await healLayout(dht, loc, layout);
+  }
+  if (!layout.complete()) {
     // Some copies are unreachable: hash as the uniform layout would, never write.
     layout = Layout::uniform(n);
   }

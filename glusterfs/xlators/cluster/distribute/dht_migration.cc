@@ -270,7 +270,6 @@ Task<Status> rebalance(DistributeXlator& d, bool fixLayoutOnly, size_t parallel,
     }
   CallCtx ctx = CallCtx::root();
   InodeTable& t = d.ownTable();
-  Layout layout = Layout::uniform(n);
   std::deque<Loc> dirs{Loc{nullptr, {}, t.root()}};
   std::vector<Move> busy;
   while (!dirs.empty()) {
@@ -278,10 +277,14 @@ Task<Status> rebalance(DistributeXlator& d, bool fixLayoutOnly, size_t parallel,
     dirs.pop_front();
     LookupReq look{dir, {}};
     if (!co_await d.lookup(ctx, look)) continue;  // makes missing copies of the directory
-    for (size_t i = 0; i < n; ++i) {
-      SetxattrReq sx{dir, Dict{{kLayoutKey, encodeRange(*layout.get(i))}}, 0};
-      (void)co_await d.child(i).setxattr(ctx, sx);
+    auto spread = co_await spreadLayout(d, dir);
+    if (!spread) {
+      GF_LOG_WARNING(d.name(), "rebalance: %s: layout not written: %s", dir.path().c_str(),
+                     spread.error().message().c_str());
+      ++stats.failed;
+      continue;
     }
+    Layout layout = *spread;
     d.setLayout(dir.inode, layout);
     ++stats.directories;
     std::vector<Move> moves;

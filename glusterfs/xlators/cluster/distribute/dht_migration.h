@@ -21,6 +21,8 @@
 namespace gf::dht {
 
 inline constexpr const char* kMigrationDomain = "dht.migration";
+// Held on the first child's copy of a directory while its layout is rewritten.
+inline constexpr const char* kLayoutDomain = "dht.layout";
 
 // Opens `fd` on the child holding `loc`, holding the shared migration lock with it.
 Task<Result<Empty>> openWithLease(DistributeXlator& d, const CallCtx& ctx, const OpenReq& req);
