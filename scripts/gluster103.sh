@@ -20,6 +20,10 @@
 #   gluster103.sh heal-count VOL          entries pending heal, summed over bricks (-1: unknown)
 #   gluster103.sh heal-wait VOL [SECS]    trigger an index heal, wait until nothing is pending;
 #                                         prints the seconds it took (exit 1 on timeout)
+#   gluster103.sh add-bricks VOL N        add N bricks (BRICKROOT/b<next>..; one replica set
+#                                         each REPLICA bricks) and wait until they are online
+#   gluster103.sh rebalance VOL [SECS]    `volume rebalance start`, wait until it completed;
+#                                         prints the seconds and the files it moved
 #   gluster103.sh down VOL                unmount its clients, stop, delete, kill leftovers,
 #                                         remove the bricks (idempotent)
 #   gluster103.sh cleanup                 `down` every volume this script created, then stop
@@ -334,6 +338,51 @@ cmd_restart_bricks() {
 	wait_online "$vol" || die "bricks of $vol not online after ${GLUSTER103_ONLINE_WAIT:-300}s"
 }
 
+cmd_add_bricks() {
+	local vol=$1 add=$2 f=$STATE/vols/$1 root layout n r i host bricks=()
+	check_vol_name "$vol"
+	[ -f "$f" ] || die "volume $vol was not created by this script"
+	root=$(sed -n 's/^root=//p' "$f")
+	layout=$(sed -n 's/^layout=//p' "$f")
+	read -r n r < <(layout_bricks "$layout") || die "unknown layout of $vol"
+	n=$(brick_list "$vol" | wc -l)
+	[ $((add % r)) = 0 ] || die "add a multiple of the replica count ($r)"
+	host=$(brick_host)
+	for ((i = n + 1; i <= n + add; i++)); do
+		mkdir -p "$root/b$i" || die "cannot create $root/b$i"
+		bricks+=("$host:$root/b$i")
+	done
+	local args=()
+	[ "$r" -gt 1 ] && args=(replica "$r")
+	gcli volume add-brick "$vol" "${args[@]}" "${bricks[@]}" force >/dev/null ||
+		die "volume add-brick $vol failed"
+	wait_online "$vol" || die "new bricks of $vol not online after ${GLUSTER103_ONLINE_WAIT:-300}s"
+}
+
+# rebalance VOL [SECS]: seconds from `rebalance start` until every node reports completed,
+# then the number of files moved ("SECONDS FILES").
+cmd_rebalance() {
+	local vol=$1 limit=${2:-1800} start=$EPOCHREALTIME out
+	check_vol_name "$vol"
+	gcli volume rebalance "$vol" start >/dev/null || die "rebalance start on $vol failed"
+	while :; do
+		out=$(gcli volume rebalance "$vol" status --xml 2>/dev/null)
+		# <aggregate> status: 1 in progress, 3 completed, 4 failed (glusterd's gf_defrag_status_t).
+		local st files
+		st=$(echo "$out" | awk '/<aggregate>/ { a = 1 } a && /<statusStr>/ { sub(/.*<statusStr>/, ""); sub(/<.*/, ""); print; exit }')
+		files=$(echo "$out" | awk '/<aggregate>/ { a = 1 } a && /<files>/ { sub(/.*<files>/, ""); sub(/<.*/, ""); print; exit }')
+		case $st in
+		completed) break ;;
+		failed) die "rebalance of $vol failed" ;;
+		esac
+		if awk -v a="$start" -v b="$EPOCHREALTIME" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
+			die "rebalance of $vol not done after ${limit}s (status: ${st:-unknown})"
+		fi
+		sleep 0.5
+	done
+	awk -v a="$start" -v b="$EPOCHREALTIME" -v f="${files:-0}" 'BEGIN { printf "%.1f %d\n", b - a, f }'
+}
+
 # heal_state VOL: "PENDING UNREACHABLE": entries pending heal summed over the bricks that
 # answered, and how many bricks did not answer.
 heal_state() {
@@ -535,7 +584,7 @@ cmd_selftest() {
 
 # --- dispatch -----------------------------------------------------------------------------------
 usage() {
-	sed -n '3,32p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,36p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -556,6 +605,8 @@ kill-brick) need $# 2 && cmd_kill_brick "$1" "$2" "${3:-KILL}" ;;
 restart-bricks) need $# 1 && cmd_restart_bricks "$1" ;;
 heal-count) need $# 1 && cmd_heal_count "$1" ;;
 heal-wait) need $# 1 && cmd_heal_wait "$1" "${2:-600}" ;;
+add-bricks) need $# 2 && cmd_add_bricks "$1" "$2" ;;
+rebalance) need $# 1 && cmd_rebalance "$1" "${2:-1800}" ;;
 down) need $# 1 && { mkdir -p "$STATE/vols" && cmd_down "$1"; } ;;
 cleanup) mkdir -p "$STATE/vols" && cmd_cleanup ;;
 status) cmd_status ;;

@@ -160,45 +160,73 @@ print(s.getsockname()[1])' 2>/dev/null || echo $((24000 + RANDOM % 8000))
 # (posix + index + locks + io-threads 16), our glusterfs client with protocol/client per brick,
 # cluster/replicate per pair and cluster/distribute over the pairs; no performance
 # translators on the client.
+# bench_ours_brick WD I: brick I (WD/bI, index WD/indexI) served by our glusterfsd on a free
+# loopback port; its client volume "cI" goes to WD/cI.vol. Prints "pid brickI PID".
+bench_ours_brick() {
+	local wd=$1 i=$2 port pid
+	port=$(bench_free_port)
+	mkdir -p "$wd/b$i" "$wd/index$i"
+	gf_replica_brick_server_vol "$wd/index$i" "$wd/b$i" 127.0.0.1 "$port" 127.0.0.1 16 \
+		>"$wd/server$i.vol"
+	"$BENCH_BUILD/bin/glusterfsd" -f "$wd/server$i.vol" -l "$wd/server$i.log" \
+		-p "$wd/server$i.pid" </dev/null >"$wd/server$i.out" 2>&1 ||
+		{ cat "$wd/server$i.out" >&2; return 1; }
+	pid=$(cat "$wd/server$i.pid" 2>/dev/null)
+	bench_pid_alive "$pid" || { echo "no live glusterfsd for brick $i" >&2; return 1; }
+	gf_client_vol 127.0.0.1 "$port" | sed "s/^volume remote$/volume c$i/" >"$wd/c$i.vol"
+	echo "pid brick$i $pid"
+}
+
+# bench_ours_client_vol WD N: the client volfile over bricks 1..N: one brick's volume alone
+# (N=1), a replicate pair (N=2), or distribute "spool" over N/2 replicate pairs.
+bench_ours_client_vol() {
+	local wd=$1 n=$2 i pairs=
+	for i in $(seq 1 "$n"); do cat "$wd/c$i.vol"; done
+	[ "$n" -ge 2 ] || return 0
+	for i in $(seq 1 $((n / 2))); do
+		printf 'volume pair%d\n  type cluster/replicate\n  subvolumes c%d c%d\nend-volume\n' \
+			"$i" $((2 * i - 1)) $((2 * i))
+		pairs+=" pair$i"
+	done
+	[ "$n" -ge 4 ] || return 0
+	printf 'volume spool\n  type cluster/distribute\n  subvolumes%s\nend-volume\n' "$pairs"
+}
+
+# bench_ours_mount WD VOLFILE: our client on WD/mnt.
+bench_ours_mount() {
+	local wd=$1 vol=$2 cpid
+	mkdir -p "$wd/mnt"
+	"$BENCH_BUILD/bin/glusterfs" -f "$vol" -l "$wd/client.log" -p "$wd/client.pid" \
+		"$wd/mnt" </dev/null >"$wd/client.out" 2>&1 || { cat "$wd/client.out" >&2; return 1; }
+	cpid=$(cat "$wd/client.pid" 2>/dev/null)
+	bench_pid_alive "$cpid" || { echo "no live client pid in $wd/client.pid" >&2; return 1; }
+	bench_wait_mount "$wd/mnt" 30 "$cpid" || return 1
+	echo "pid client $cpid"
+}
+
 bench_ours_setup() {
-	local layout=$1 wd=$2 n i port pid cpid
+	local layout=$1 wd=$2 n i
 	case $layout in
 	replica2) n=2 ;;
 	2x2) n=4 ;;
 	*) echo "bench_ours_setup: unknown layout $layout" >&2; return 1 ;;
 	esac
-	mkdir -p "$wd/mnt" || return 1
-	: >"$wd/client.vol"
-	for i in $(seq 1 "$n"); do
-		port=$(bench_free_port)
-		mkdir -p "$wd/b$i"
-		mkdir -p "$wd/index$i"
-		gf_replica_brick_server_vol "$wd/index$i" "$wd/b$i" 127.0.0.1 "$port" 127.0.0.1 16 \
-			>"$wd/server$i.vol"
-		"$BENCH_BUILD/bin/glusterfsd" -f "$wd/server$i.vol" -l "$wd/server$i.log" \
-			-p "$wd/server$i.pid" </dev/null >"$wd/server$i.out" 2>&1 ||
-			{ cat "$wd/server$i.out" >&2; return 1; }
-		pid=$(cat "$wd/server$i.pid" 2>/dev/null)
-		bench_pid_alive "$pid" || { echo "no live glusterfsd for brick $i" >&2; return 1; }
-		echo "pid brick$i $pid"
-		gf_client_vol 127.0.0.1 "$port" | sed "s/^volume remote$/volume c$i/" >>"$wd/client.vol"
-	done
-	printf 'volume pair1\n  type cluster/replicate\n  subvolumes c1 c2\nend-volume\n' \
-		>>"$wd/client.vol"
-	if [ "$n" = 4 ]; then
-		printf 'volume pair2\n  type cluster/replicate\n  subvolumes c3 c4\nend-volume\n'
-		printf 'volume spool\n  type cluster/distribute\n  subvolumes pair1 pair2\nend-volume\n'
-	fi >>"$wd/client.vol"
-	"$BENCH_BUILD/bin/glusterfs" -f "$wd/client.vol" -l "$wd/client.log" -p "$wd/client.pid" \
-		"$wd/mnt" </dev/null >"$wd/client.out" 2>&1 || { cat "$wd/client.out" >&2; return 1; }
-	cpid=$(cat "$wd/client.pid" 2>/dev/null)
-	bench_pid_alive "$cpid" || { echo "no live client pid in $wd/client.pid" >&2; return 1; }
-	bench_wait_mount "$wd/mnt" 30 "$cpid" || return 1
+	for i in $(seq 1 "$n"); do bench_ours_brick "$wd" "$i" || return 1; done
+	bench_ours_client_vol "$wd" "$n" >"$wd/client.vol"
+	bench_ours_mount "$wd" "$wd/client.vol" || return 1
 	echo "dir $wd/mnt"
-	echo "pid client $cpid"
 	echo "note our glusterfsd per brick and glusterfs client ($layout: replicate pairs" \
 		"$([ "$n" = 4 ] && echo "under distribute"), FUSE: $(bench_fuse_flavour "$BENCH_BUILD/bin/glusterfs"))," \
 		"bricks over tcp on 127.0.0.1"
+}
+
+# bench_ours_add_pair WD: two more bricks; WD/client.vol then names every pair.
+bench_ours_add_pair() {
+	local wd=$1 n
+	n=$(find "$wd" -maxdepth 1 -name 'server*.vol' | wc -l)
+	bench_ours_brick "$wd" $((n + 1)) || return 1
+	bench_ours_brick "$wd" $((n + 2)) || return 1
+	bench_ours_client_vol "$wd" $((n + 2)) >"$wd/client.vol"
 }
 
 bench_ours_teardown() {
