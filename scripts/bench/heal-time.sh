@@ -33,9 +33,8 @@ export BENCH_ROOT=$ROOT BENCH_BUILD=$build
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
 g103() { "$ROOT/scripts/gluster103.sh" "$@"; }
-
-now() { echo "$EPOCHREALTIME"; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+now() { bench_now; }
+secs() { bench_secs "$@"; }
 
 # do_work CASE MNT: the writes made while brick 2 is down.
 do_work() {
@@ -151,7 +150,10 @@ done
 	echo "---|---:|---:|---:"
 	for l in "${results[@]}"; do
 		set -- $l
-		o=${2#ours=} g=${3#gluster=}
+		o=- g=-
+		for kv in "${@:2}"; do
+			case $kv in ours=*) o=${kv#ours=} ;; gluster=*) g=${kv#gluster=} ;; esac
+		done
 		r=$(awk -v o="$o" -v g="$g" 'BEGIN { if (o + 0 > 0 && g + 0 > 0) printf "%.2f", g / o; else print "-" }')
 		case $1 in
 		files) what="$files files of 4 KiB created while it was down" ;;

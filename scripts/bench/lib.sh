@@ -7,6 +7,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/volfiles.sh"
 
 # bench_log MESSAGE...: a timestamped progress line on stderr.
+# Wall-clock time as seconds with microseconds, and the seconds between two such times.
+bench_now() { echo "$EPOCHREALTIME"; }
+bench_secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
 bench_log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 # bench_pid_alive PID: true while PID exists and is not a zombie (this machine's init does not

@@ -34,9 +34,8 @@ export BENCH_ROOT=$ROOT BENCH_BUILD=$build
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
 g103() { "$ROOT/scripts/gluster103.sh" "$@"; }
-
-now() { echo "$EPOCHREALTIME"; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+now() { bench_now; }
+secs() { bench_secs "$@"; }
 
 # The files, made once on local disk: each its number then the same 4 KiB of random text.
 make_source() {

@@ -9,7 +9,7 @@ check_local() {
 }
 
 setup_local() {
-	local wd=$1 pid
+	local wd=$1
 	mkdir -p "$wd/brick" "$wd/mnt" || return 1
 	cat >"$wd/local.vol" <<VOL
 volume brick
@@ -22,13 +22,8 @@ volume locks
   subvolumes brick
 end-volume
 VOL
-	"$BENCH_BUILD/bin/glusterfs" -f "$wd/local.vol" -l "$wd/client.log" -p "$wd/client.pid" \
-		"$wd/mnt" </dev/null >"$wd/client.out" 2>&1 || { cat "$wd/client.out" >&2; return 1; }
-	pid=$(cat "$wd/client.pid" 2>/dev/null)
-	bench_pid_alive "$pid" || { echo "no live client pid in $wd/client.pid" >&2; return 1; }
-	bench_wait_mount "$wd/mnt" 30 "$pid" || return 1
+	bench_ours_mount "$wd" "$wd/local.vol" || return 1
 	echo "dir $wd/mnt"
-	echo "pid client $pid"
 	echo "note our glusterfs client ($BENCH_BUILD/bin/glusterfs, FUSE: $(bench_fuse_flavour "$BENCH_BUILD/bin/glusterfs")) over storage/posix + features/locks"
 }
 

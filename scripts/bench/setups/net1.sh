@@ -7,7 +7,7 @@ BENCH_ORDER_net1=55
 check_net1() { bench_ours_check; }
 
 setup_net1() {
-	local wd=$1 port cpid spid
+	local wd=$1 port spid
 	port=$(bench_free_port)
 	mkdir -p "$wd/brick" "$wd/mnt" || return 1
 	gf_brick_server_vol "$wd/brick" 127.0.0.1 "$port" 127.0.0.1 16 >"$wd/server.vol"
@@ -16,13 +16,8 @@ setup_net1() {
 		</dev/null >"$wd/server.out" 2>&1 || { cat "$wd/server.out" >&2; return 1; }
 	spid=$(cat "$wd/server.pid" 2>/dev/null)
 	bench_pid_alive "$spid" || { echo "no live glusterfsd pid in $wd/server.pid" >&2; return 1; }
-	"$BENCH_BUILD/bin/glusterfs" -f "$wd/client.vol" -l "$wd/client.log" -p "$wd/client.pid" \
-		"$wd/mnt" </dev/null >"$wd/client.out" 2>&1 || { cat "$wd/client.out" >&2; return 1; }
-	cpid=$(cat "$wd/client.pid" 2>/dev/null)
-	bench_pid_alive "$cpid" || { echo "no live client pid in $wd/client.pid" >&2; return 1; }
-	bench_wait_mount "$wd/mnt" 30 "$cpid" || return 1
+	bench_ours_mount "$wd" "$wd/client.vol" || return 1
 	echo "dir $wd/mnt"
-	echo "pid client $cpid"
 	echo "pid brick $spid"
 	echo "note our glusterfsd (posix + locks + io-threads 16 + protocol/server) and glusterfs" \
 		"client (protocol/client, FUSE: $(bench_fuse_flavour "$BENCH_BUILD/bin/glusterfs"))," \

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <optional>
 #include <vector>
@@ -54,6 +55,19 @@ Task<Result<Rep>> onLocated(DistributeXlator& d, const CallCtx& ctx, const Loc& 
   c = co_await locate(d, ctx, loc);
   if (!c || *c == remembered) co_return r;
   co_return co_await call(static_cast<size_t>(*c));
+}
+// A lock over a whole file (inodelk in distribute's own domains), and a lock owner no other
+// lock of distribute's shares.
+inline Flock wholeFileLock(int32_t type) {
+  Flock l;
+  l.type = type;
+  l.start = 0;
+  l.len = 0;
+  return l;
+}
+inline uint64_t nextDhtLockOwner() {
+  static std::atomic<uint64_t> next{0xd47a000000000000ULL};
+  return next.fetch_add(1);
 }
 // The child an fd was opened on (files), or -1 for directories (open on every child).
 int fdChild(const DistributeXlator& dht, const FdPtr& fd);

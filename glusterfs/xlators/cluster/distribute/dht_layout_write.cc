@@ -5,8 +5,6 @@
 // mistaken for a broken one and "healed" into another.
 #include <fcntl.h>
 
-#include <atomic>
-
 #include "glusterfs/core/log.h"
 #include "glusterfs/xlators/cluster/distribute/dht_internal.h"
 #include "glusterfs/xlators/cluster/distribute/dht_migration.h"
@@ -14,22 +12,12 @@
 namespace gf {
 namespace {
 
-std::atomic<uint64_t> gLayoutOwner{0xd1a7000000000000ULL};
-
-Flock wholeLock(int32_t type) {
-  Flock l;
-  l.type = type;
-  l.start = 0;
-  l.len = 0;
-  return l;
-}
-
 // Holds the layout lock of `dir` while alive (when the first child has a lock manager).
 class LayoutLock {
  public:
   static Task<LayoutLock> take(DistributeXlator& d, const Loc& dir) {
     LayoutLock l(d, dir);
-    InodelkReq req{dht::kLayoutDomain, dir, LockCmd::kSetWait, wholeLock(F_WRLCK)};
+    InodelkReq req{dht::kLayoutDomain, dir, LockCmd::kSetWait, wholeFileLock(F_WRLCK)};
     auto r = co_await d.child(0).inodelk(l.ctx_, req);
     l.held_ = r.ok();
     if (!r && r.errnum() != ENOSYS && r.errnum() != ENOLCK)
@@ -40,13 +28,13 @@ class LayoutLock {
   Task<void> release() {
     if (!held_) co_return;
     held_ = false;
-    InodelkReq req{dht::kLayoutDomain, dir_, LockCmd::kSet, wholeLock(F_UNLCK)};
+    InodelkReq req{dht::kLayoutDomain, dir_, LockCmd::kSet, wholeFileLock(F_UNLCK)};
     (void)co_await d_->child(0).inodelk(ctx_, req);
   }
 
  private:
   LayoutLock(DistributeXlator& d, const Loc& dir) : d_(&d), dir_(dir), ctx_(CallCtx::root()) {
-    ctx_.lkOwner = gLayoutOwner.fetch_add(1);
+    ctx_.lkOwner = nextDhtLockOwner();
   }
   DistributeXlator* d_;
   Loc dir_;

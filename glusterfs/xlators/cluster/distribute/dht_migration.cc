@@ -17,16 +17,6 @@
 namespace gf::dht {
 namespace {
 
-std::atomic<uint64_t> gOwner{0xd47a000000000000ULL};
-
-Flock whole(int32_t type) {
-  Flock l;
-  l.type = type;
-  l.start = 0;
-  l.len = 0;
-  return l;
-}
-
 // The shared lease an open fd holds; given back when the fd goes.
 struct Lease {
   Xlator* child = nullptr;
@@ -37,7 +27,7 @@ struct Lease {
     auto release = [](Xlator* c, Loc l, uint64_t o) -> Task<void> {
       CallCtx ctx = CallCtx::root();
       ctx.lkOwner = o;
-      InodelkReq req{kMigrationDomain, l, LockCmd::kSet, whole(F_UNLCK)};
+      InodelkReq req{kMigrationDomain, l, LockCmd::kSet, wholeFileLock(F_UNLCK)};
       (void)co_await c->inodelk(ctx, req);
     };
     spawn(release(child, loc, owner), "dht-lease-release");
@@ -49,15 +39,15 @@ struct Lease {
 Task<Result<bool>> takeLease(Xlator& child, const Loc& loc, uint64_t owner) {
   CallCtx ctx = CallCtx::root();
   ctx.lkOwner = owner;
-  InodelkReq now{kMigrationDomain, loc, LockCmd::kSet, whole(F_RDLCK)};
+  InodelkReq now{kMigrationDomain, loc, LockCmd::kSet, wholeFileLock(F_RDLCK)};
   auto r = co_await child.inodelk(ctx, now);
   if (r) co_return true;
   if (r.errnum() == ENOLCK || r.errnum() == ENOSYS) co_return true;  // no lock manager there
   if (r.errnum() != EAGAIN) co_return fail(r.error());
-  InodelkReq wait{kMigrationDomain, loc, LockCmd::kSetWait, whole(F_RDLCK)};
+  InodelkReq wait{kMigrationDomain, loc, LockCmd::kSetWait, wholeFileLock(F_RDLCK)};
   auto w = co_await child.inodelk(ctx, wait);
   if (w) {
-    InodelkReq undo{kMigrationDomain, loc, LockCmd::kSet, whole(F_UNLCK)};
+    InodelkReq undo{kMigrationDomain, loc, LockCmd::kSet, wholeFileLock(F_UNLCK)};
     (void)co_await child.inodelk(ctx, undo);
   }
   co_return false;
@@ -81,7 +71,7 @@ Task<Result<Empty>> openWithLease(DistributeXlator& d, const CallCtx& ctx, const
     auto c = co_await locate(d, ctx, req.loc);
     if (!c) co_return fail(c.error());
     size_t child = static_cast<size_t>(*c);
-    uint64_t owner = gOwner.fetch_add(1);
+    uint64_t owner = nextDhtLockOwner();
     bool isFile = !req.loc.inode || !req.loc.inode->isDir();
     if (isFile) {
       auto lease = co_await takeLease(d.child(child), req.loc, owner);
@@ -101,7 +91,7 @@ Task<Result<Empty>> openWithLease(DistributeXlator& d, const CallCtx& ctx, const
         CallCtx root = CallCtx::root();
         root.lkOwner = owner;
         InodelkReq undo{kMigrationDomain, Loc{nullptr, {}, req.loc.inode}, LockCmd::kSet,
-                        whole(F_UNLCK)};
+                        wholeFileLock(F_UNLCK)};
         (void)co_await d.child(child).inodelk(root, undo);
       }
       if (remembered && mayHaveMoved(r.errnum())) {
@@ -118,7 +108,7 @@ Task<Result<Empty>> openWithLease(DistributeXlator& d, const CallCtx& ctx, const
 }
 
 Task<void> leaseCreated(DistributeXlator& d, size_t child, const Loc& loc, const FdPtr& fd) {
-  uint64_t owner = gOwner.fetch_add(1);
+  uint64_t owner = nextDhtLockOwner();
   auto lease = co_await takeLease(d.child(child), loc, owner);
   if (lease && *lease) keepLease(d, fd, child, loc, owner);
 }
@@ -136,7 +126,7 @@ enum class MoveResult { kMoved, kBusy, kFailed };
 
 Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& stats) {
   CallCtx ctx = CallCtx::root();
-  ctx.lkOwner = gOwner.fetch_add(1);
+  ctx.lkOwner = nextDhtLockOwner();
   InodeTable& t = d.ownTable();
   Xlator& from = d.child(m.from);
   Xlator& to = d.child(m.to);
@@ -150,7 +140,7 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
     listed = r->stat;
   }
   Loc src{m.dir.inode, m.name, t.link(t.create(), nullptr, {}, listed)};
-  InodelkReq lock{kMigrationDomain, src, LockCmd::kSet, whole(F_WRLCK)};
+  InodelkReq lock{kMigrationDomain, src, LockCmd::kSet, wholeFileLock(F_WRLCK)};
   auto locked = co_await from.inodelk(ctx, lock);
   if (!locked && locked.errnum() == EAGAIN) co_return MoveResult::kBusy;  // open somewhere
   bool haveLock = locked.ok();
@@ -164,10 +154,10 @@ Task<MoveResult> migrate(DistributeXlator& d, const Move& m, RebalanceStats& sta
   auto unlock = [&]() -> Task<void> {
     if (!haveLock) co_return;
     if (inOpen) {
-      FinodelkReq undo{kMigrationDomain, in, LockCmd::kSet, whole(F_UNLCK)};
+      FinodelkReq undo{kMigrationDomain, in, LockCmd::kSet, wholeFileLock(F_UNLCK)};
       if (co_await from.finodelk(ctx, undo)) co_return;
     }
-    InodelkReq undo{kMigrationDomain, src, LockCmd::kSet, whole(F_UNLCK)};
+    InodelkReq undo{kMigrationDomain, src, LockCmd::kSet, wholeFileLock(F_UNLCK)};
     (void)co_await from.inodelk(ctx, undo);
   };
   do {
