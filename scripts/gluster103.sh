@@ -333,9 +333,21 @@ cmd_kill_brick() {
 }
 
 cmd_restart_bricks() {
-	local vol=$1
-	gcli volume start "$vol" force >/dev/null || die "volume start $vol force failed"
-	wait_online "$vol" || die "bricks of $vol not online after ${GLUSTER103_ONLINE_WAIT:-300}s"
+	local vol=$1 b host path f pid try
+	for try in 1 2 3; do
+		# glusterd takes a brick whose pid file names a live process as running, and a
+		# SIGKILLed brick stays a zombie until reaped: its pid file goes first.
+		while read -r b; do
+			host=${b%%:*} path=${b#*:}
+			f=$RUN_DIR/vols/$vol/$host${path//\//-}.pid
+			pid=$(cat "$f" 2>/dev/null) || continue
+			alive "$pid" || rm -f "$f"
+		done < <(brick_list "$vol")
+		gcli volume start "$vol" force >/dev/null || die "volume start $vol force failed"
+		GLUSTER103_ONLINE_WAIT=$((${GLUSTER103_ONLINE_WAIT:-300} / 3)) wait_online "$vol" 2>/dev/null && return 0
+		say "bricks of $vol not online yet (attempt $try), starting them again"
+	done
+	die "bricks of $vol not online after ${GLUSTER103_ONLINE_WAIT:-300}s"
 }
 
 cmd_add_bricks() {
