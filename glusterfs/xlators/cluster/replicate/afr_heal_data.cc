@@ -5,6 +5,7 @@
 #include <linux/falloc.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "glusterfs/core/log.h"
 #include "glusterfs/xlators/cluster/replicate/afr_heal.h"
@@ -20,32 +21,52 @@ bool allZero(const Payload& p) {
   return true;
 }
 
-// Copies differing blocks of `fd` from child `src` to child `dst`; returns bytes copied.
+// Compares one block of `fd` on `src` and `dst` and copies it when it differs; returns the
+// bytes copied.
+Task<Result<uint64_t>> healBlock(ReplicateXlator& afr, const CallCtx& ctx, const FdPtr& fd,
+                                 size_t src, size_t dst, uint64_t off, uint32_t len,
+                                 uint64_t sinkSize) {
+  // Blocks the sink does not have at all need no comparing.
+  if (off < sinkSize) {
+    RchecksumReq cs{fd, off, len};
+    auto [a, b] = co_await whenAll(afr.child(src).rchecksum(ctx, cs), afr.child(dst).rchecksum(ctx, cs));
+    if (!a) co_return fail(a.error());
+    if (b && a->weak == b->weak && a->strong == b->strong) co_return uint64_t{0};
+  }
+  ReadvReq rd{fd, len, off, 0};
+  auto data = co_await afr.child(src).readv(ctx, rd);
+  if (!data) co_return fail(data.error());
+  if (allZero(data->data) && data->data.size() == len) {
+    FallocateReq hole{fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len};
+    auto h = co_await afr.child(dst).fallocate(ctx, hole);
+    if (h) co_return uint64_t{0};  // otherwise write the zeros
+  }
+  WritevReq wr{fd, data->data, off, 0};
+  auto w = co_await afr.child(dst).writev(ctx, wr);
+  if (!w) co_return fail(w.error());
+  co_return static_cast<uint64_t>(data->data.size());
+}
+
+// Copies differing blocks of `fd` from child `src` to child `dst`, a window of blocks at a
+// time (the network and both disks stay busy); returns bytes copied.
 Task<Result<uint64_t>> copyBlocks(ReplicateXlator& afr, const CallCtx& ctx, const FdPtr& fd,
                                   size_t src, size_t dst, uint64_t size, uint64_t sinkSize) {
   const uint64_t block = static_cast<uint64_t>(afr.config().healBlockSize);
+  const uint64_t window = static_cast<uint64_t>(afr.config().healWindow);
+  // Past the sink's end nothing is compared: copied in pieces of at least 1 MiB.
+  const uint64_t bulk = std::max<uint64_t>(block, 1 << 20);
   uint64_t copied = 0;
-  for (uint64_t off = 0; off < size; off += block) {
-    uint32_t len = static_cast<uint32_t>(std::min(block, size - off));
-    // Blocks the sink does not have at all need no comparing.
-    if (off < sinkSize) {
-      RchecksumReq cs{fd, off, len};
-      auto [a, b] = co_await whenAll(afr.child(src).rchecksum(ctx, cs), afr.child(dst).rchecksum(ctx, cs));
-      if (!a) co_return fail(a.error());
-      if (b && a->weak == b->weak && a->strong == b->strong) continue;
+  for (uint64_t off = 0; off < size;) {
+    std::vector<Task<Result<uint64_t>>> blocks;
+    for (uint64_t k = 0; k < window && off < size; ++k) {
+      uint64_t len = std::min(off >= sinkSize ? bulk : block, size - off);
+      blocks.push_back(healBlock(afr, ctx, fd, src, dst, off, static_cast<uint32_t>(len), sinkSize));
+      off += len;
     }
-    ReadvReq rd{fd, len, off, 0};
-    auto data = co_await afr.child(src).readv(ctx, rd);
-    if (!data) co_return fail(data.error());
-    if (allZero(data->data) && data->data.size() == len) {
-      FallocateReq hole{fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len};
-      auto h = co_await afr.child(dst).fallocate(ctx, hole);
-      if (h) continue;  // otherwise write the zeros
+    for (auto& r : co_await whenAll(std::move(blocks))) {
+      if (!r) co_return fail(r.error());
+      copied += *r;
     }
-    WritevReq wr{fd, data->data, off, 0};
-    auto w = co_await afr.child(dst).writev(ctx, wr);
-    if (!w) co_return fail(w.error());
-    copied += data->data.size();
   }
   co_return copied;
 }

@@ -48,6 +48,8 @@ const OptionTable<ReplicateXlator::Config>& ReplicateXlator::optionTable() {
                 "Block compared by checksum (and copied when different) in data self-heal.")
           .integer("self-heal-parallelism", &C::healParallelism, 4, 1, 64,
                    "Files the background healer heals at once.")
+          .integer("data-self-heal-window-size", &C::healWindow, 8, 1, 1024,
+                   "Blocks of one file compared and copied at once in data self-heal.")
           .time("self-heal-interval", &C::healInterval, "60", 1000, 86400000,
                 "How often the background healer looks at the bricks' pending index.")
           .boolean("self-heal-daemon", &C::selfHealDaemon, true,

@@ -43,6 +43,7 @@ class ReplicateXlator : public Xlator {
     std::string quorum = "auto";
     int64_t healBlockSize = 128 * 1024;
     int64_t healParallelism = 4;
+    int64_t healWindow = 8;
     std::chrono::milliseconds healInterval{std::chrono::seconds(60)};
     bool selfHealDaemon = true;
   };
