@@ -5,6 +5,7 @@
 // mistaken for a broken one and "healed" into another.
 #include <fcntl.h>
 
+#include "glusterfs/core/lock_support.h"
 #include "glusterfs/core/log.h"
 #include "glusterfs/xlators/cluster/distribute/dht_internal.h"
 #include "glusterfs/xlators/cluster/distribute/dht_migration.h"
@@ -20,7 +21,7 @@ class LayoutLock {
     InodelkReq req{dht::kLayoutDomain, dir, LockCmd::kSetWait, wholeFileLock(F_WRLCK)};
     auto r = co_await d.child(0).inodelk(l.ctx_, req);
     l.held_ = r.ok();
-    if (!r && r.errnum() != ENOSYS && r.errnum() != ENOLCK)
+    if (!r && !noLockManager(r.errnum()))
       GF_LOG_WARNING(d.name(), "%s: layout lock not taken: %s", dir.path().c_str(),
                      r.error().message().c_str());
     co_return l;

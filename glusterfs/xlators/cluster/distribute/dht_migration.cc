@@ -11,6 +11,7 @@
 #include "glusterfs/core/dir_list.h"
 #include "glusterfs/core/executor.h"
 #include "glusterfs/core/graph.h"
+#include "glusterfs/core/lock_support.h"
 #include "glusterfs/core/log.h"
 #include "glusterfs/xlators/cluster/distribute/dht_internal.h"
 
@@ -42,7 +43,7 @@ Task<Result<bool>> takeLease(Xlator& child, const Loc& loc, uint64_t owner) {
   InodelkReq now{kMigrationDomain, loc, LockCmd::kSet, wholeFileLock(F_RDLCK)};
   auto r = co_await child.inodelk(ctx, now);
   if (r) co_return true;
-  if (r.errnum() == ENOLCK || r.errnum() == ENOSYS) co_return true;  // no lock manager there
+  if (noLockManager(r.errnum())) co_return true;
   if (r.errnum() != EAGAIN) co_return fail(r.error());
   InodelkReq wait{kMigrationDomain, loc, LockCmd::kSetWait, wholeFileLock(F_RDLCK)};
   auto w = co_await child.inodelk(ctx, wait);

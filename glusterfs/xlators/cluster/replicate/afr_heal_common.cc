@@ -5,6 +5,7 @@
 #include <atomic>
 #include <climits>
 
+#include "glusterfs/core/lock_support.h"
 #include "glusterfs/core/log.h"
 #include "glusterfs/xlators/cluster/replicate/afr_heal.h"
 #include "glusterfs/xlators/cluster/replicate/afr_heal_util.h"
@@ -95,7 +96,7 @@ Task<std::vector<bool>> healLock(ReplicateXlator& afr, const CallCtx& ctx, TxnKi
       InodelkReq req{afr.lockDomain(), loc, LockCmd::kSetWait, healRange(kind, F_WRLCK)};
       r = co_await afr.child(i).inodelk(ctx, req);
     }
-    held[i] = r.ok() || r.errnum() == ENOLCK || r.errnum() == ENOSYS;
+    held[i] = r.ok() || noLockManager(r.errnum());
   }
   co_return held;
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <climits>
 
+#include "glusterfs/core/lock_support.h"
 #include "glusterfs/core/log.h"
 
 namespace gf::afr {
@@ -169,7 +170,7 @@ Task<Result<std::vector<bool>>> Txn::begin() {
     size_t i = who[k];
     if (got[k]) locked_[i] = true;
     else if (got[k].errnum() == EAGAIN) contended = true;
-    else if (got[k].errnum() == ENOLCK || got[k].errnum() == ENOSYS) {
+    else if (noLockManager(got[k].errnum())) {
       GF_LOG_WARNING(afr_.name(), "%s has no lock manager (load features/locks on the brick); "
                      "replicating without its locks", afr_.child(i).name().c_str());
     } else {
@@ -187,7 +188,7 @@ Task<Result<std::vector<bool>>> Txn::begin() {
       if (!lockOn[i] || !participating[i]) continue;
       Status s = co_await lockOne(i, true);
       if (s) locked_[i] = true;
-      else if (s.errnum() != ENOLCK && s.errnum() != ENOSYS) participating[i] = false;
+      else if (!noLockManager(s.errnum())) participating[i] = false;
     }
   }
   size_t count = 0;

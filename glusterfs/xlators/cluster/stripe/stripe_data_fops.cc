@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "glusterfs/core/checksum.h"
+#include "glusterfs/core/lock_support.h"
 #include "glusterfs/xlators/cluster/stripe/stripe_xlator.h"
 
 namespace gf {
@@ -86,7 +87,7 @@ Task<Result<WriteReply>> StripeXlator::writev(const CallCtx& ctx, const WritevRe
   auto locked = co_await child(0).finodelk(
       owner, FinodelkReq{kAppendDomain, req.fd, LockCmd::kSetWait, whole});
   // Without a lock manager on child 0 only this client's appends are ordered.
-  if (!locked && locked.errnum() != ENOLCK && locked.errnum() != ENOSYS)
+  if (!locked && !noLockManager(locked.errnum()))
     co_return fail(locked.error());
   auto end = co_await logicalSize(*this, ctx, req.fd);
   Result<WriteReply> r = fail(EIO);
