@@ -77,6 +77,18 @@ check() { # check DESCRIPTION COMMAND...: records a failure and carries on
 		failures+=("$1")
 	fi
 }
+# expect_healed SECS OK FAILURE: every pair's bricks identical with nothing pending within
+# SECS (wait_healed), reported like check.
+expect_healed() {
+	if wait_healed "$1"; then
+		echo "ok   $2 (after ${heal_secs}s)"
+		tail -qn 1 "$W"/compare-pair*.out
+	else
+		echo "FAIL $3"
+		failed=1
+		failures+=("$3")
+	fi
+}
 
 cleanup() {
 	local rc=$? p c
@@ -426,14 +438,8 @@ check "B's messages present once with their checksums, read through A" \
 	$PY "$W/mail.py" verify "$m1" "$W"/manifest.a? "$W"/manifest.b?
 
 log "waiting for the self-heal (background healer, every 5s)"
-if wait_healed 150; then
-	echo "ok   heal finished in ${heal_secs}s: each pair's bricks identical, nothing pending"
-	tail -qn 1 "$W"/compare-pair*.out
-else
-	echo "FAIL heal did not finish in 150s (bricks of a pair differ or an index is not empty)"
-	failed=1
-	failures+=("heal after the brick kills")
-fi
+expect_healed 150 "heal finished: each pair's bricks identical, nothing pending" \
+	"heal did not finish in 150s (bricks of a pair differ or an index is not empty)"
 check "gluster-heal info: every brick up, nothing pending, no split-brain" heal_info_clean
 log "part 2 done after $((SECONDS - t0))s"
 
@@ -542,14 +548,8 @@ check "all $total messages present once with their checksums, read through B" \
 	$PY "$W/mail.py" verify "$m2" "$W"/manifest.* >"$W/verify-final.out"
 cat "$W/verify-final.out"
 grep -v '^messages:' "$W/verify-final.out" >"$W/problems.out" && diagnose "$W/problems.out"
-if wait_healed 90; then
-	echo "ok   all 3 pairs' bricks identical, nothing pending (after ${heal_secs}s)"
-	tail -qn 1 "$W"/compare-pair*.out
-else
-	echo "FAIL the bricks of a pair differ after the rebalance"
-	failed=1
-	failures+=("pairs identical after the rebalance")
-fi
+expect_healed 90 "all 3 pairs' bricks identical, nothing pending" \
+	"the bricks of a pair differ after the rebalance"
 check "gluster-heal info: all 6 bricks up, nothing pending, no split-brain" heal_info_clean
 
 log "took $((SECONDS - t0))s"
