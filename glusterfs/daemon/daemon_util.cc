@@ -86,8 +86,16 @@ PidFile::PidFile(std::string path) : path_(std::move(path)) {
   fclose(f);
 }
 
+// A restarted daemon may already have written its own pid into the same file (umount, then
+// mount again while this process is still shutting down); that file is not ours to remove.
 PidFile::~PidFile() {
-  if (!path_.empty()) unlink(path_.c_str());
+  if (path_.empty()) return;
+  FILE* f = fopen(path_.c_str(), "r");
+  if (!f) return;
+  long pid = 0;
+  bool ours = fscanf(f, "%ld", &pid) == 1 && pid == static_cast<long>(getpid());
+  fclose(f);
+  if (ours) unlink(path_.c_str());
 }
 
 SignalThread::SignalThread(std::function<void()> onStop, std::function<void()> onDump) {

@@ -32,8 +32,8 @@ class Daemonizer {
 
 class PidFile {
  public:
-  explicit PidFile(std::string path);  // writes our pid; throws VolfileError-like runtime_error
-  ~PidFile();
+  explicit PidFile(std::string path);  // writes our pid; throws runtime_error
+  ~PidFile();                          // removes the file while it still names this process
 
  private:
   std::string path_;

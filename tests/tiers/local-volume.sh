@@ -61,6 +61,7 @@ tests/mount/run-on-dir.sh --build "$build" --dir "$mnt" --brick "$brick" --expec
 
 # --- life cycle -----------------------------------------------------------------------------
 pid=$(cat "$work/pid")
+check "pid file names the running client" bash -c "[ -n '$pid' ] && kill -0 '$pid'"
 kill -TERM "$pid"
 check "SIGTERM ends the client" wait_gone "$pid"
 check "SIGTERM unmounts" bash -c "! grep -q ' $mnt fuse' /proc/mounts"
@@ -69,6 +70,16 @@ mount_volume
 pid=$(cat "$work/pid")
 umount "$mnt"
 check "umount ends the client" wait_gone "$pid"
+
+# A client shutting down leaves a pid file that a newer client (mounted again on the same
+# mountpoint meanwhile) has rewritten.
+mount_volume
+pid=$(cat "$work/pid")
+echo 999999 >"$work/pid"
+kill -TERM "$pid"
+wait_gone "$pid"
+check "an exiting client keeps another client's pid file" grep -qx 999999 "$work/pid"
+rm -f "$work/pid"
 
 # A stale mount is refused with a clear message.
 mount_volume
