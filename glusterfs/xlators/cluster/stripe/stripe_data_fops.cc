@@ -65,30 +65,38 @@ Task<Result<WriteReply>> writeAt(StripeXlator& s, const CallCtx& ctx, const Writ
 std::atomic<uint64_t> gAppendOwner{0x5719000000000000ULL};
 constexpr const char* kAppendDomain = "stripe.append";
 
-// Lets the next queued append go, however this one ends.
-struct TurnDone {
-  std::shared_ptr<AsyncEvent> mine;
-  ~TurnDone() { mine->set(); }
-};
-
 }  // namespace
+
+Task<Result<std::unique_ptr<StripeXlator::AppendSection>>> StripeXlator::enterAppendTurn(
+    const CallCtx& ctx, const FdPtr& fd) {
+  AppendTurn turn = appendTurn(fd->inode());
+  if (turn.before) co_await turn.before->wait();
+  auto section = std::make_unique<AppendSection>(AppendSection{turn.mine, ctx, false});
+  section->owner.lkOwner = gAppendOwner.fetch_add(1);
+  Flock whole{F_WRLCK, SEEK_SET, 0, 0};
+  auto locked = co_await child(0).finodelk(
+      section->owner, FinodelkReq{kAppendDomain, fd, LockCmd::kSetWait, whole});
+  // Without a lock manager on child 0 only this client's appends are ordered.
+  if (!locked && !noLockManager(locked.errnum())) co_return fail(locked.error());
+  section->locked = bool(locked);
+  co_return section;
+}
+
+Task<void> StripeXlator::leaveAppendTurn(AppendSection& section, const FdPtr& fd) {
+  if (!section.locked) co_return;
+  Flock whole{F_UNLCK, SEEK_SET, 0, 0};
+  (void)co_await child(0).finodelk(section.owner,
+                                   FinodelkReq{kAppendDomain, fd, LockCmd::kSet, whole});
+  section.locked = false;
+}
 
 Task<Result<WriteReply>> StripeXlator::writev(const CallCtx& ctx, const WritevReq& req) {
   if (!allUp()) co_return fail(ENOTCONN);
   if (!((static_cast<uint32_t>(req.fd->flags()) | req.flags) & O_APPEND))
     co_return co_await writeAt(*this, ctx, req);
   // Finding the end and writing there must not interleave with another append.
-  AppendTurn turn = appendTurn(req.fd->inode());
-  if (turn.before) co_await turn.before->wait();
-  TurnDone done{turn.mine};
-  CallCtx owner = ctx;
-  owner.lkOwner = gAppendOwner.fetch_add(1);
-  Flock whole{F_WRLCK, SEEK_SET, 0, 0};
-  auto locked = co_await child(0).finodelk(
-      owner, FinodelkReq{kAppendDomain, req.fd, LockCmd::kSetWait, whole});
-  // Without a lock manager on child 0 only this client's appends are ordered.
-  if (!locked && !noLockManager(locked.errnum()))
-    co_return fail(locked.error());
+  auto section = co_await enterAppendTurn(ctx, req.fd);
+  if (!section) co_return fail(section.error());
   auto end = co_await logicalSize(*this, ctx, req.fd);
   Result<WriteReply> r = fail(EIO);
   if (end) {
@@ -98,11 +106,7 @@ Task<Result<WriteReply>> StripeXlator::writev(const CallCtx& ctx, const WritevRe
   } else {
     r = fail(end.error());
   }
-  if (locked) {
-    whole.type = F_UNLCK;
-    (void)co_await child(0).finodelk(owner,
-                                     FinodelkReq{kAppendDomain, req.fd, LockCmd::kSet, whole});
-  }
+  co_await leaveAppendTurn(**section, req.fd);
   co_return r;
 }
 

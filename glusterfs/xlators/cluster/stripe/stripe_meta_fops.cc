@@ -314,7 +314,18 @@ Task<void> growPiece(Xlator& x, const CallCtx& ctx, FdPtr fd, uint64_t size, Iat
 // as a sparse file.
 Task<Result<Empty>> StripeXlator::flush(const CallCtx& ctx, const FlushReq& req) {
   if (!allUp()) co_return fail(ENOTCONN);
-  FstatReq st{req.fd};
+  if ((req.fd->flags() & O_ACCMODE) != O_RDONLY) {  // a reader grew nothing: no lock to take
+    auto section = co_await enterAppendTurn(ctx, req.fd);
+    if (!section) co_return fail(section.error());
+    co_await growPieces(ctx, req.fd);
+    co_await leaveAppendTurn(**section, req.fd);
+  }
+  co_return co_await everyChild<Empty>(
+      *this, [this, &ctx, &req](size_t i) { return child(i).flush(ctx, req); });
+}
+
+Task<void> StripeXlator::growPieces(const CallCtx& ctx, const FdPtr& fd) {
+  FstatReq st{fd};
   std::vector<Task<Result<AttrReply>>> stats;
   for (size_t i = 0; i < childCount(); ++i) stats.push_back(child(i).fstat(ctx, st));
   auto sizes = co_await whenAll(std::move(stats));
@@ -333,12 +344,10 @@ Task<Result<Empty>> StripeXlator::flush(const CallCtx& ctx, const FlushReq& req)
       if (sizes[i] && sizes[i]->stat.size < logical) {
         Iatt times = sizes[i]->stat;
         times.mtime = mtime;  // the file's, as stat shows it (the latest piece's)
-        calls.push_back(growPiece(child(i), ctx, req.fd, logical, times));
+        calls.push_back(growPiece(child(i), ctx, fd, logical, times));
       }
     co_await whenAll(std::move(calls));
   }
-  co_return co_await everyChild<Empty>(
-      *this, [this, &ctx, &req](size_t i) { return child(i).flush(ctx, req); });
 }
 
 Task<Result<ReaddirReply>> StripeXlator::readdir(const CallCtx& ctx, const ReaddirReq& req) {

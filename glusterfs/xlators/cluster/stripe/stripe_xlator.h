@@ -13,6 +13,8 @@
 // O_APPEND is not passed to the children (each would append to its own piece): an append is a
 // write at the logical end of the file, made one at a time per file: in arrival order within
 // this client, under an inode lock on child 0 against other clients (when child 0 has locks).
+// Growing the pieces at close takes the same turn: measured before an append and truncated
+// after it, a piece would lose that append.
 //
 // Child 0 decides whether a name exists. A create, mknod, mkdir, symlink or link that one child
 // refuses is removed again from the others; an unlink or rmdir reaches child 0 last, so one
@@ -21,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -59,6 +62,19 @@ class StripeXlator : public Xlator {
     std::shared_ptr<AsyncEvent> before, mine;
   };
   AppendTurn appendTurn(const InodePtr& inode);
+  // The file's append turn, entered: this client's earlier appends are done and the append
+  // lock on child 0 is held (when child 0 has locks). Destroying it lets the next one go;
+  // leaveAppendTurn() first gives the lock back.
+  struct AppendSection {
+    std::shared_ptr<AsyncEvent> mine;
+    CallCtx owner;
+    bool locked = false;
+    ~AppendSection() { mine->set(); }
+  };
+  Task<Result<std::unique_ptr<AppendSection>>> enterAppendTurn(const CallCtx& ctx, const FdPtr& fd);
+  Task<void> leaveAppendTurn(AppendSection& section, const FdPtr& fd);
+  // Grows every piece shorter than the logical size to it (at close, in the append turn).
+  Task<void> growPieces(const CallCtx& ctx, const FdPtr& fd);
   bool allUp() const;
   // Inodes for the calls stripe makes on its own (marking, undoing), which need a gfid that
   // the caller's inode does not have yet while its create is in flight.
