@@ -150,8 +150,9 @@ GF_FIELDS(OpendirReq, loc, fd)
 // the `offset` of the last entry already returned.
 struct ReaddirReq { FdPtr fd; uint64_t size = 0; uint64_t offset = 0; };
 GF_FIELDS(ReaddirReq, fd, size, offset)
-struct ReaddirpReq { FdPtr fd; uint64_t size = 0; uint64_t offset = 0; };
-GF_FIELDS(ReaddirpReq, fd, size, offset)
+// xattrs: names ("name" or "prefix*") to report with each entry, as LookupReq::xattrs.
+struct ReaddirpReq { FdPtr fd; uint64_t size = 0; uint64_t offset = 0; std::vector<std::string> xattrs; };
+GF_FIELDS(ReaddirpReq, fd, size, offset, xattrs)
 struct FsyncdirReq { FdPtr fd; bool datasync = false; };
 GF_FIELDS(FsyncdirReq, fd, datasync)
 struct StatfsReq { Loc loc; };

@@ -74,9 +74,14 @@ struct DirEntry {
   std::string name;
   uint64_t offset = 0;  // cookie to continue reading after this entry
   Iatt stat;            // readdir fills ino and the type bits of mode; readdirp fills all
+  // readdirp only: the values of the names in ReaddirpReq::xattrs that the entry has. With
+  // `xattrsRead` every name asked for was looked at, so one absent here does not exist (`ls -l`
+  // then needs no getxattr per entry); without it nothing is known.
+  Dict xattrs;
+  bool xattrsRead = false;
   friend bool operator==(const DirEntry&, const DirEntry&) = default;
 };
-GF_FIELDS(DirEntry, name, offset, stat)
+GF_FIELDS(DirEntry, name, offset, stat, xattrs, xattrsRead)
 
 struct Statvfs {
   uint64_t bsize = 0, frsize = 0, blocks = 0, bfree = 0, bavail = 0;

@@ -59,6 +59,10 @@ OPTIONS
         --direct-io-mode=on|off   bypass the kernel page cache for file data [off]
         --disable-direct-io-mode  same as --direct-io-mode=off (GlusterFS 2.0 spelling)
         --read-only               mount read-only
+        --acl                     pass POSIX ACLs (system.posix_acl_*) to the bricks; without
+                                  it they are not supported on the mount (EOPNOTSUPP)
+        --selinux                 pass SELinux labels (security.selinux) to the bricks; the
+                                  same without it
         --fuse-threads=N          FUSE worker threads [2 x CPUs, at least 4]
         --fuse-max-pages=N        pages per FUSE request to ask for [the most allowed]
         --fuse-io-uring           serve FUSE over io_uring where the kernel offers it
@@ -102,7 +106,7 @@ bool parseArgs(int argc, char** argv, Args& a) {
   enum {
     kVolumeName = 1000, kXlatorOption, kAttrTimeout, kEntryTimeout, kNegTimeout, kDirectIo,
     kNoDirectIo, kReadOnly, kThreads, kMaxPages, kIoUring, kSplice, kWriteback, kDebug,
-    kServerPort, kServerTransport, kVolfileId, kMountTimeout,
+    kServerPort, kServerTransport, kVolfileId, kMountTimeout, kAcl, kSelinux,
   };
   static const option longOpts[] = {
       {"volfile", required_argument, nullptr, 'f'},
@@ -123,6 +127,8 @@ bool parseArgs(int argc, char** argv, Args& a) {
       {"direct-io-mode", required_argument, nullptr, kDirectIo},
       {"disable-direct-io-mode", no_argument, nullptr, kNoDirectIo},
       {"read-only", no_argument, nullptr, kReadOnly},
+      {"acl", no_argument, nullptr, kAcl},
+      {"selinux", no_argument, nullptr, kSelinux},
       {"fuse-threads", required_argument, nullptr, kThreads},
       {"fuse-max-pages", required_argument, nullptr, kMaxPages},
       {"fuse-io-uring", no_argument, nullptr, kIoUring},
@@ -178,6 +184,8 @@ bool parseArgs(int argc, char** argv, Args& a) {
         break;
       case kNoDirectIo: a.bridge.directIo = false; break;
       case kReadOnly: a.bridge.readOnly = true; break;
+      case kAcl: a.bridge.acl = true; break;
+      case kSelinux: a.bridge.selinux = true; break;
       case kThreads: {
         int n = atoi(optarg);
         if (n < 1 || n > 1024) return bad("thread count", optarg);

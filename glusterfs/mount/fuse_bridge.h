@@ -28,6 +28,12 @@ struct FuseBridgeOptions {
   bool directIo = false;        // bypass the page cache (GlusterFS 2.0's direct-io-mode)
   bool readOnly = false;
   bool writebackCache = false;  // kernel write-back caching (opt-in)
+  // POSIX ACLs (system.posix_acl_*) and SELinux labels (security.selinux) reach the bricks
+  // only when asked for (`-o acl`, `--selinux`), as with GlusterFS: otherwise they are refused
+  // with EOPNOTSUPP, which ls, cp and tar take as "not supported here" once per filesystem
+  // instead of asking for every file.
+  bool acl = false;
+  bool selinux = false;
 };
 
 class FuseBridge : public lfp::Operations {
@@ -109,6 +115,8 @@ class FuseBridge : public lfp::Operations {
   Task<void> doOpen(lfp::Request r, lfp::Ino ino, int flags, bool dir);
   Task<void> doReaddir(lfp::Request r, lfp::Ino ino, size_t size, off_t off, FdPtr fd, bool plus);
   Task<Result<XattrReply>> getxattrNoting(CallCtx c, GetxattrReq req, lfp::Ino ino);
+  // An xattr this mount does not support (see FuseBridgeOptions::acl, selinux).
+  bool refusedXattr(std::string_view name) const;
 
   Graph& graph_;
   FuseBridgeOptions opts_;
@@ -116,6 +124,7 @@ class FuseBridge : public lfp::Operations {
   FuseNodes nodes_;
   FdTable fds_;
   XattrMissCache xattrMisses_;
+  std::vector<std::string> listingXattrs_;  // asked with every listing (see doReaddir)
   lfp::Session* session_ = nullptr;
   uint32_t blksize_ = 131072;
 };

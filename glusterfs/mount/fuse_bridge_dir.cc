@@ -10,7 +10,7 @@ Task<void> FuseBridge::doReaddir(lfp::Request r, lfp::Ino ino, size_t size, off_
   CallCtx c = callCtx(r);
   Result<ReaddirReply> res = fail(EIO);
   if (plus) {
-    ReaddirpReq req{fd, size, static_cast<uint64_t>(off)};
+    ReaddirpReq req{fd, size, static_cast<uint64_t>(off), listingXattrs_};
     res = co_await top().readdirp(c, req);
   } else {
     ReaddirReq req{fd, size, static_cast<uint64_t>(off)};
@@ -39,6 +39,9 @@ Task<void> FuseBridge::doReaddir(lfp::Request r, lfp::Ino ino, size_t size, off_
     entry.entryTimeout = opts_.entryTimeout;
     if (!buf.addPlus(e.name, entry, e.offset)) break;
     nodes_.ref(inode);  // counted only once the entry is in the reply
+    if (e.xattrsRead)
+      for (const auto& name : listingXattrs_)
+        if (!e.xattrs.contains(name)) xattrMisses_.remember(entry.ino, name);
   }
   (void)ino;
   r.replyBuf(buf.data(), buf.size());

@@ -5,8 +5,15 @@
 
 namespace gf {
 
+bool FuseBridge::refusedXattr(std::string_view name) const {
+  if (!opts_.acl && (name == "system.posix_acl_access" || name == "system.posix_acl_default"))
+    return true;
+  return !opts_.selinux && name == "security.selinux";
+}
+
 void FuseBridge::setxattr(lfp::Request r, lfp::Ino ino, const char* name, const char* value,
                           size_t size, int flags) {
+  if (refusedXattr(name)) return r.replyErr(EOPNOTSUPP);
   if (opts_.readOnly) return r.replyErr(EROFS);
   Target t;
   if (!target(ino, t)) return r.replyErr(ESTALE);
@@ -22,6 +29,7 @@ void FuseBridge::getxattr(lfp::Request r, lfp::Ino ino, const char* name, size_t
   Target t;
   if (!target(ino, t)) return r.replyErr(ESTALE);
   if (!*name) return r.replyErr(EINVAL);
+  if (refusedXattr(name)) return r.replyErr(EOPNOTSUPP);
   if (xattrMisses_.missing(ino, name)) return r.replyErr(ENODATA);
   CallCtx c = callCtx(r);
   GetxattrReq req{t.loc, name};
@@ -50,11 +58,12 @@ void FuseBridge::listxattr(lfp::Request r, lfp::Ino ino, size_t size) {
   CallCtx c = callCtx(r);
   fuseCall(
       std::move(r), [this, c, req = ListxattrReq{t.loc}] { return top().listxattr(c, req); },
-      [size, privileged = c.uid == 0](lfp::Request& r, const ListxattrReply& rep) {
+      [this, size, privileged = c.uid == 0](lfp::Request& r, const ListxattrReply& rep) {
         std::string all;
         for (const auto& n : rep.names) {
           // As on local filesystems, trusted.* names are only listed for the privileged.
           if (!privileged && n.rfind("trusted.", 0) == 0) continue;
+          if (refusedXattr(n)) continue;
           all += n;
           all.push_back('\0');
         }
@@ -65,6 +74,7 @@ void FuseBridge::listxattr(lfp::Request r, lfp::Ino ino, size_t size) {
 }
 
 void FuseBridge::removexattr(lfp::Request r, lfp::Ino ino, const char* name) {
+  if (refusedXattr(name)) return r.replyErr(EOPNOTSUPP);
   if (opts_.readOnly) return r.replyErr(EROFS);
   Target t;
   if (!target(ino, t)) return r.replyErr(ESTALE);

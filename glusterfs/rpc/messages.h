@@ -9,6 +9,7 @@
 
 #include "glusterfs/core/call_ctx.h"
 #include "glusterfs/core/reflect.h"
+#include "glusterfs/rpc/wire.h"
 
 namespace gf::rpc {
 
@@ -16,7 +17,7 @@ namespace gf::rpc {
 inline constexpr uint16_t kOpRelease = 0xF000;  // close a server-side fd (no reply)
 
 struct HandshakeRequest {
-  uint32_t version = 1;
+  uint32_t version = kProtocolVersion;
   std::string remoteSubvolume;
   std::string username;
   std::string password;

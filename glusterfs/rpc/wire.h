@@ -20,7 +20,8 @@ namespace gf::rpc {
 static_assert(std::endian::native == std::endian::little, "the wire codec assumes little-endian");
 
 inline constexpr uint32_t kMagic = 0x30324647;  // "GF20"
-inline constexpr uint8_t kProtocolVersion = 1;
+// 2: readdirp entries carry the extended attributes the caller asked for.
+inline constexpr uint8_t kProtocolVersion = 2;
 inline constexpr uint32_t kMaxBody = 4u << 20;    // paths, names, xattrs, directory pages
 inline constexpr uint32_t kMaxData = 64u << 20;   // file data in one call
 

@@ -225,7 +225,7 @@ void writeSeeds(const std::string& dir) {
 #undef GF_SEED_
   Payload none;
   writeSeed(dir, "handshake", FrameType::kHandshake, 0,
-            encoded(HandshakeRequest{1, "brick", "alice", "pw", "host:1"}, none), none);
+            encoded(HandshakeRequest{kProtocolVersion, "brick", "alice", "pw", "host:1"}, none), none);
   writeSeed(dir, "handshake-reply", FrameType::kHandshakeReply, 0,
             encoded(HandshakeReply{13, "refused", "server"}, none), none);
   writeSeed(dir, "getspec", FrameType::kGetSpec, 0, encoded(GetSpecRequest{"id"}, none), none);

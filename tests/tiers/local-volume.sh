@@ -49,7 +49,7 @@ wait_gone() { # wait_gone PID: up to 10 s for the process to exit
 	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
 	return 1
 }
-mount_volume() { "$gfs" -f "$vol" -l "$work/client.log" -p "$work/pid" "$mnt"; }
+mount_volume() { "$gfs" -f "$vol" -l "$work/client.log" -p "$work/pid" "$@" "$mnt"; }
 
 mount_volume || { echo "FAIL: could not mount"; cat "$work/client.log"; exit 1; }
 check "mounted" mounted
@@ -58,6 +58,23 @@ check "mounted" mounted
 tests/mount/run-on-dir.sh --build "$build" --dir "$mnt" --brick "$brick" --expect all \
 	--remount "umount $mnt && $gfs -f $vol -l $work/client.log -p $work/pid $mnt" ||
 	fails=$((fails + 1))
+
+# --- xattrs that need a mount option, as with GlusterFS (-o acl, --selinux) -----------------
+xattr_error() { getfattr --absolute-names -n "$1" "$2" 2>&1 >/dev/null; }
+echo x >"$mnt/xa"
+check "security.selinux: not supported without --selinux" \
+	grep -q "Operation not supported" <<<"$(xattr_error security.selinux "$mnt/xa")"
+check "system.posix_acl_access: not supported without --acl" \
+	grep -q "Operation not supported" <<<"$(xattr_error system.posix_acl_access "$mnt/xa")"
+check "other security.* names work without --selinux" \
+	bash -c "setfattr -n security.test -v on '$mnt/xa' && getfattr --absolute-names -n security.test '$mnt/xa' | grep -q on"
+umount "$mnt"
+wait_gone "$(cat "$work/pid" 2>/dev/null)"
+mount_volume --acl --selinux
+check "security.selinux: asked for with --selinux" \
+	grep -q "No such attribute" <<<"$(xattr_error security.selinux "$mnt/xa")"
+check "system.posix_acl_access: asked for with --acl" \
+	grep -q "No such attribute" <<<"$(xattr_error system.posix_acl_access "$mnt/xa")"
 
 # --- life cycle -----------------------------------------------------------------------------
 pid=$(cat "$work/pid")

@@ -44,7 +44,7 @@ TEST(MalformedHeaderTest, BadMagic) {
 }
 
 TEST(MalformedHeaderTest, UnsupportedVersions) {
-  for (int v : {0, 2, 255}) {
+  for (int v : {0, 1, 3, 255}) {
     std::string h = validHeader();
     h[4] = static_cast<char>(v);
     EXPECT_EQ(headerWhy(h), "unsupported protocol version " + std::to_string(v));

@@ -67,7 +67,7 @@ class RawClient {
 
   // A proper handshake for `volume`; returns the reply's error (0 = accepted) or -1 when the
   // server sent no handshake reply.
-  int handshake(const std::string& volume, uint32_t version = 1, const std::string& user = "",
+  int handshake(const std::string& volume, uint32_t version = rpc::kProtocolVersion, const std::string& user = "",
                 const std::string& password = "", const std::string& clientName = "raw-client");
 
   // Sends a call and waits for its reply: the reply's error (0 = success), -1 when the

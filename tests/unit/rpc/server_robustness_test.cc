@@ -98,7 +98,7 @@ TEST_F(ServerRobustnessTest, BigFrameBeforeHandshakeIsRefusedFromItsHeader) {
 TEST_F(ServerRobustnessTest, ReplayedHandshakeClosesTheConnection) {
   rpc::WireWriter w;
   Payload none;
-  rpc::encodeMessage(rpc::HandshakeRequest{1, "brick", "", "", "again"}, w, none);
+  rpc::encodeMessage(rpc::HandshakeRequest{rpc::kProtocolVersion, "brick", "", "", "again"}, w, none);
   expectClosedAndLogged(frameBytes(FrameType::kHandshake, 0, 9, w.buffer()), "handshake replayed");
 }
 
@@ -270,10 +270,10 @@ TEST_F(ServerRobustnessTest, PathEscapesAreRefusedAndTouchNothingOutside) {
 // Names, client names and paths come from the peer: in the log they stay on their own line.
 TEST_F(ServerRobustnessTest, ClientSuppliedTextCannotForgeLogLines) {
   RawClient c(port());
-  ASSERT_EQ(c.handshake("brick", 1, "", "", "evil\nFORGED-CLIENT line"), 0);
+  ASSERT_EQ(c.handshake("brick", rpc::kProtocolVersion, "", "", "evil\nFORGED-CLIENT line"), 0);
   EXPECT_EQ(c.call(LookupReq{}, {childLoc(Gfid::root(), "a/\nFORGED-LOCATION")}), EINVAL);
   RawClient d(port());
-  EXPECT_EQ(d.handshake("nosuch\nFORGED-VOLUME", 1, "", "", "\r\nFORGED-NAME"), ENOENT);
+  EXPECT_EQ(d.handshake("nosuch\nFORGED-VOLUME", rpc::kProtocolVersion, "", "", "\r\nFORGED-NAME"), ENOENT);
   ASSERT_TRUE(logLineHas({c.self(), "evil\\x0aFORGED-CLIENT line"})) << logText();
   ASSERT_TRUE(logLineHas({d.self(), "nosuch\\x0aFORGED-VOLUME", "\\x0d\\x0aFORGED-NAME"}));
   ASSERT_TRUE(logLineHas({c.self(), "a/\\x0aFORGED-LOCATION"}));

@@ -300,13 +300,14 @@ Result<FdPtr> TestClient::opendir(std::string_view path) {
 }
 
 Result<std::vector<DirEntry>> TestClient::readdirAll(std::string_view path, bool plus,
-                                                     uint64_t bufSize) {
+                                                     uint64_t bufSize,
+                                                     const std::vector<std::string>& xattrs) {
   GF_TRY(FdPtr fd, opendir(path));
   std::vector<DirEntry> out;
   uint64_t offset = 0;
   for (;;) {
     Result<ReaddirReply> r =
-        plus ? call(ReaddirpReq{fd, bufSize, offset}) : call(ReaddirReq{fd, bufSize, offset});
+        plus ? call(ReaddirpReq{fd, bufSize, offset, xattrs}) : call(ReaddirReq{fd, bufSize, offset});
     if (!r) return fail(r.error());
     if (r->entries.empty()) break;
     offset = r->entries.back().offset;

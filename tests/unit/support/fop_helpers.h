@@ -83,9 +83,11 @@ class TestClient {
 
   // ---- directories ----
   Result<FdPtr> opendir(std::string_view path);
-  // Every entry, "." and ".." included, reading `bufSize` bytes per readdir(p) call.
+  // Every entry, "." and ".." included, reading `bufSize` bytes per readdir(p) call; readdirp
+  // asks for `xattrs` with each entry.
   Result<std::vector<DirEntry>> readdirAll(std::string_view path, bool plus = false,
-                                           uint64_t bufSize = 4096);
+                                           uint64_t bufSize = 4096,
+                                           const std::vector<std::string>& xattrs = {});
   // The names in a directory, sorted, without "." and "..".
   Result<std::vector<std::string>> listDir(std::string_view path);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // cluster/replicate: fops that read — one good copy answers, the next live one if it cannot.
 #include "glusterfs/core/log.h"
+#include "glusterfs/xlators/cluster/replicate/afr_changelog.h"
 #include "glusterfs/xlators/cluster/replicate/afr_healer.h"
 #include "glusterfs/xlators/cluster/replicate/afr_txn.h"
 
@@ -125,6 +126,70 @@ Task<Result<StatfsReply>> ReplicateXlator::statfs(const CallCtx& ctx, const Stat
 }
 
 namespace {
+bool anyPending(const Dict& xattrs) {
+  for (const auto& [key, value] : xattrs)
+    if (afr::isChangelogKey(key))
+      for (int32_t c : afr::decodeCounts(value))
+        if (c != 0) return true;
+  return false;
+}
+
+void dropChangelogs(Dict& xattrs) {
+  std::erase_if(xattrs, [](const auto& kv) { return afr::isChangelogKey(kv.first); });
+}
+
+// Listed without attributes (no gfid), the kernel looks the entry up, through replicate's
+// lookup and its heal. The mode stays (distribute tells its linkfiles apart by it).
+void listBare(DirEntry& e) {
+  Iatt bare;
+  bare.ino = e.stat.ino;
+  bare.mode = e.stat.mode;
+  e.stat = bare;
+  e.xattrs.clear();
+  e.xattrsRead = false;
+}
+
+// Each entry of copy `lister`'s listing is answered for by the entry's preferred copy, the one
+// stat and lookup answer from, so the times seen never depend on the path taken (copies' ctimes
+// differ by a tick: tar calls a file whose ctime moves "changed"). Entries another copy answers
+// for are looked up there, all at once, rather than left to one kernel lookup each. An entry
+// whose changelog shows changes not yet on every copy, or whose copies could not say, is
+// listed bare so that its lookup heals it.
+Task<void> answerFromPreferredCopies(ReplicateXlator& afr, const CallCtx& ctx,
+                                     const ReaddirpReq& down, size_t lister, ReaddirReply& rep) {
+  std::vector<size_t> away;
+  std::vector<LookupReq> asks;
+  asks.reserve(rep.entries.size());  // the lookups below refer to these until they finish
+  std::vector<Task<Result<EntryReply>>> lookups;
+  for (size_t k = 0; k < rep.entries.size(); ++k) {
+    DirEntry& e = rep.entries[k];
+    if (e.name == "." || e.name == ".." || e.stat.gfid.isNull()) continue;
+    if (!e.xattrsRead || anyPending(e.xattrs)) {
+      listBare(e);
+      continue;
+    }
+    dropChangelogs(e.xattrs);
+    size_t owner = afr.preferredChild(e.stat.gfid);
+    if (owner == lister) continue;
+    away.push_back(k);
+    asks.push_back(LookupReq{Loc{down.fd->inode(), e.name, afr.healTable().create()}, down.xattrs});
+    lookups.push_back(afr.child(owner).lookup(ctx, asks.back()));
+  }
+  if (lookups.empty()) co_return;
+  auto answers = co_await whenAll(std::move(lookups));
+  for (size_t a = 0; a < away.size(); ++a) {
+    DirEntry& e = rep.entries[away[a]];
+    auto& r = answers[a];
+    if (!r || r->stat.gfid != e.stat.gfid || anyPending(r->xdata)) {
+      listBare(e);
+      continue;
+    }
+    e.stat = r->stat;
+    e.xattrs = std::move(r->xdata);
+    dropChangelogs(e.xattrs);
+  }
+}
+
 template <class Req>
 Task<Result<ReaddirReply>> readdirOn(ReplicateXlator& afr, const CallCtx& ctx, const Req& req) {
   auto fdCtx = req.fd->ctx().template getOrCreate<AfrDirFd>(
@@ -142,18 +207,11 @@ Task<Result<ReaddirReply>> readdirOn(ReplicateXlator& afr, const CallCtx& ctx, c
     if constexpr (std::is_same_v<Req, ReaddirReq>) {
       last = co_await afr.child(i).readdir(ctx, req);
     } else {
-      last = co_await afr.child(i).readdirp(ctx, req);
-      // An entry another copy answers for is listed without attributes (no gfid): a lookup
-      // fetches them from that copy, so the times seen never depend on the path taken. The
-      // mode stays (distribute tells its linkfiles apart by it).
-      if (last && afr.childCount() > 1)
-        for (auto& e : last->entries)
-          if (!e.stat.gfid.isNull() && afr.preferredChild(e.stat.gfid) != i) {
-            Iatt bare;
-            bare.ino = e.stat.ino;
-            bare.mode = e.stat.mode;
-            e.stat = bare;
-          }
+      ReaddirpReq down = req;
+      if (afr.childCount() > 1)
+        for (const auto& c : afr.childNames()) down.xattrs.push_back(afr::changelogKey(c));
+      last = co_await afr.child(i).readdirp(ctx, down);
+      if (last && afr.childCount() > 1) co_await answerFromPreferredCopies(afr, ctx, down, i, *last);
     }
     if (last) {
       int expected = -1;

@@ -102,7 +102,7 @@ Task<Status> ClientXlator::handshake(const std::shared_ptr<ClientConnection>& co
   char host[256] = "client";
   gethostname(host, sizeof host - 1);
   std::string me = std::string(host) + ":" + std::to_string(getpid());
-  rpc::HandshakeRequest req{1, config_.remoteSubvolume, config_.username, config_.password, me,
+  rpc::HandshakeRequest req{rpc::kProtocolVersion, config_.remoteSubvolume, config_.username, config_.password, me,
                             instanceId_};
   rpc::WireWriter w;
   Payload none;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "glusterfs/core/permission.h"
+#include "glusterfs/xlators/storage/memory/memory_rules.h"
 #include "glusterfs/xlators/storage/memory/memory_xlator.h"
 
 namespace gf {
@@ -20,7 +21,7 @@ Result<Empty> MemoryXlator::opendirSync(const CallCtx& c, const OpendirReq& r) {
 // Entries come in offset order: "." (1), ".." (2), then names by the offset they were given
 // when added. The reply holds what fits in `size` bytes as the kernel counts them.
 Result<ReaddirReply> MemoryXlator::doReaddir(const FdPtr& fd, uint64_t size, uint64_t offset,
-                                             bool plus) {
+                                             bool plus, const std::vector<std::string>* xattrs) {
   std::lock_guard guard(mutex_);
   GF_TRY(OpenNode on, openNode(fd));
   const MemNode& dir = *on.node;
@@ -41,6 +42,10 @@ Result<ReaddirReply> MemoryXlator::doReaddir(const FdPtr& fd, uint64_t size, uin
     e.offset = off;
     if (plus) {
       e.stat = n.iatt();
+      if (xattrs && !xattrs->empty() && name != "." && name != "..") {
+        memrules::requestedXattrs(n, *xattrs, e.xattrs);
+        e.xattrsRead = true;
+      }
     } else {
       e.stat.gfid = n.gfid;
       e.stat.ino = n.gfid.ino();
@@ -65,11 +70,11 @@ Result<ReaddirReply> MemoryXlator::doReaddir(const FdPtr& fd, uint64_t size, uin
 }
 
 Result<ReaddirReply> MemoryXlator::readdirSync(const CallCtx&, const ReaddirReq& r) {
-  return doReaddir(r.fd, r.size, r.offset, false);
+  return doReaddir(r.fd, r.size, r.offset, false, nullptr);
 }
 
 Result<ReaddirReply> MemoryXlator::readdirpSync(const CallCtx&, const ReaddirpReq& r) {
-  return doReaddir(r.fd, r.size, r.offset, true);
+  return doReaddir(r.fd, r.size, r.offset, true, &r.xattrs);
 }
 
 Result<Empty> MemoryXlator::fsyncdirSync(const CallCtx&, const FsyncdirReq& r) {

@@ -32,19 +32,9 @@ Result<EntryReply> MemoryXlator::lookupSync(const CallCtx& c, const LookupReq& r
   } else {
     return fail(EINVAL);
   }
-  // Requested xattrs ("name" or "prefix*") come with the entry, as storage/posix returns them.
-  // This is the cluster translators' channel (replicate reads its changelogs this way), not a
-  // user's getxattr: like xattrop it is not limited by the caller's xattr permissions.
+  // Requested xattrs come with the entry, as storage/posix returns them.
   EntryReply out{n->iatt(), {}};
-  for (const auto& want : r.xattrs) {
-    if (!want.empty() && want.back() == '*') {
-      std::string_view prefix(want.data(), want.size() - 1);
-      for (const auto& [key, value] : n->xattrs)
-        if (std::string_view(key).substr(0, prefix.size()) == prefix) out.xdata[key] = value;
-    } else if (auto it = n->xattrs.find(want); it != n->xattrs.end()) {
-      out.xdata[want] = it->second;
-    }
-  }
+  memrules::requestedXattrs(*n, r.xattrs, out.xdata);
   // "glusterfs.content:MAX" (performance/quick-read): a small file's contents come with its
   // entry, as storage/posix gives them, but only to a caller who may read them.
   for (const auto& want : r.xattrs) {

@@ -118,7 +118,9 @@ class MemoryXlator : public Xlator {
   Result<XattrReply> doGetxattr(const CallCtx& ctx, const MemNode& n, const std::string& name);
   Status doRemovexattr(const CallCtx& ctx, MemNode& n, const std::string& name);
   Result<XattrReply> doXattrop(MemNode& n, XattropOp op, const Dict& xattrs);
-  Result<ReaddirReply> doReaddir(const FdPtr& fd, uint64_t size, uint64_t offset, bool plus);
+  // `xattrs`: the names readdirp reports per entry (null for readdir).
+  Result<ReaddirReply> doReaddir(const FdPtr& fd, uint64_t size, uint64_t offset, bool plus,
+                                 const std::vector<std::string>* xattrs);
   Result<EntryReply> openExisting(const CallCtx& ctx, const NodePtr& node, const FdPtr& fd,
                                   int32_t flags);
   Status renameExchange(const CallCtx& ctx, const NodePtr& oldDir, const std::string& oldName,

@@ -11,6 +11,7 @@
 
 #include "glusterfs/core/fd.h"
 #include "glusterfs/xlators/storage/posix/posix_handles.h"
+#include "glusterfs/xlators/storage/posix/posix_xattr.h"
 #include "glusterfs/xlators/storage/posix/posix_xlator.h"
 
 namespace gf {
@@ -125,6 +126,11 @@ Result<ReaddirReply> PosixXlator::readDirectory(const Req& r, bool plus) {
         continue;
       }
       e.stat = iattFromStat(st, *g);
+      // Symlinks are skipped: getxattr through a path would read their targets'.
+      if constexpr (requires { r.xattrs; })
+        if (!r.xattrs.empty() && !S_ISLNK(st.st_mode))
+          e.xattrsRead = collectXattrs(
+              XattrTarget{PosixHandles::procPath(f->fd) + "/" + e.name, -1}, r.xattrs, e.xattrs);
     } else {
       auto g = gfidOfEntry(f->fd, e.name.c_str());
       if (!g) {

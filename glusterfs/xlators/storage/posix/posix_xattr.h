@@ -72,26 +72,38 @@ inline Result<std::vector<std::string>> listNames(const XattrTarget& t) {
   return fail(ERANGE);
 }
 
-// Values of the requested names ("name" or "prefix*") that exist, for lookup replies.
-inline void collectXattrs(const XattrTarget& t, const std::vector<std::string>& wanted, Dict& out) {
+// Values of the requested names ("name" or "prefix*") that exist, for lookup and readdirp
+// replies. False when some name could not be read for another reason than not existing (or
+// the filesystem having no xattrs), so that an absent name proves nothing.
+inline bool collectXattrs(const XattrTarget& t, const std::vector<std::string>& wanted, Dict& out) {
+  auto absent = [](int e) { return e == ENODATA || e == ENOTSUP; };
+  bool complete = true;
   std::vector<std::string> names;
   bool listed = false;
   for (const auto& w : wanted) {
     if (!w.empty() && w.back() == '*') {
       if (!listed) {
         auto all = listNames(t);
-        if (!all) continue;
+        if (!all) {
+          complete &= absent(all.errnum());
+          continue;
+        }
         names = std::move(*all);
         listed = true;
       }
       std::string_view prefix(w.data(), w.size() - 1);
       for (const auto& n : names)
-        if (std::string_view(n).substr(0, prefix.size()) == prefix)
+        if (std::string_view(n).substr(0, prefix.size()) == prefix) {
           if (auto v = getValue(t, n)) out[n] = std::move(*v);
+          else complete &= absent(v.errnum());
+        }
     } else if (auto v = getValue(t, w)) {
       out[w] = std::move(*v);
+    } else {
+      complete &= absent(v.errnum());
     }
   }
+  return complete;
 }
 
 }  // namespace gf
