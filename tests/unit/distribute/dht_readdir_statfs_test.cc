@@ -73,6 +73,30 @@ TEST(DhtReaddirTest, EveryNameOnceThroughManySmallPages) {
   }
 }
 
+// The xattrs a listing asks for come with the entries of every child.
+TEST(DhtReaddirTest, ListingsCarryTheAskedXattrsFromEveryChild) {
+  DhtRig rig({.children = 3});
+  TestClient& fs = rig.client();
+  ASSERT_OK(fs.mkdir("/d"));
+  for (int i = 0; i < 30; ++i) {
+    std::string path = "/d/f" + std::to_string(i);
+    ASSERT_OK(fs.writeFile(path, "x"));
+    if (i % 2) ASSERT_OK(fs.setxattr(path, "user.tag", "odd"));
+  }
+  TestClient fresh(rig.dht());
+  auto entries = fresh.readdirAll("/d", true, 4096, {"user.tag"});
+  ASSERT_OK(entries);
+  int files = 0;
+  for (const auto& e : *entries) {
+    if (e.name == "." || e.name == "..") continue;
+    ++files;
+    int i = std::stoi(e.name.substr(1));
+    EXPECT_TRUE(e.xattrsRead) << e.name;
+    EXPECT_EQ(e.xattrs.contains("user.tag"), i % 2 == 1) << e.name;
+  }
+  EXPECT_EQ(files, 30);
+}
+
 // Resuming at a returned offset of the same directory stream (telldir/seekdir; POSIX gives
 // offsets no meaning in another stream) gives what follows it, across children and past a
 // child whose pages hold only linkfiles. The 100-byte pages of plain readdir are smaller than

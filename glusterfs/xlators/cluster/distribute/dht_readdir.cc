@@ -64,6 +64,7 @@ Task<Result<ReaddirReply>> listing(DistributeXlator& d, const CallCtx& ctx, cons
   bool full = false;
   while (static_cast<size_t>(child) < d.childCount() && !full) {
     ReaddirpReq sub{req.fd, subSize, off};
+    if constexpr (plus) sub.xattrs = req.xattrs;
     auto r = co_await d.child(static_cast<size_t>(child)).readdirp(ctx, sub);
     if (!r) {
       if (r.errnum() == ENOTCONN || r.errnum() == EBADF) {  // that child is gone: skip it
