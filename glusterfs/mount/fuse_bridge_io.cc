@@ -87,7 +87,11 @@ Task<void> FuseBridge::doCreate(lfp::Request r, lfp::Ino parentIno, std::string 
   fi.fh = fds_.add(req.fd);
   fi.directIo = opts_.directIo;
   fi.parallelDirectWrites = opts_.directIo;
-  r.replyCreate(entryFor(inode, res->stat), fi);
+  lfp::Entry entry = entryFor(inode, res->stat);
+  // A file this call made (it carries our gfid, not an existing file's) has no capabilities:
+  // the kernel asks for them before the first write, which then costs no trip through the graph.
+  if (res->stat.gfid == req.gfid) xattrMisses_.remember(entry.ino, "security.capability");
+  r.replyCreate(entry, fi);
 }
 
 void FuseBridge::create(lfp::Request r, lfp::Ino parent, const char* name, mode_t mode,

@@ -112,6 +112,12 @@ Task<void> ProbeXlator::gate(std::string name) {
   --gates_[name].waiting;
 }
 
+std::string ProbeXlator::lastThread(std::string_view fop) const {
+  std::lock_guard lock(mutex_);
+  auto it = threads_.find(fop);
+  return it == threads_.end() ? std::string() : it->second;
+}
+
 Task<Status> ProbeXlator::before(CallCtx& ctx, const FopCall& call) {
   std::string name = fopName(call.id);
   {
@@ -119,6 +125,9 @@ Task<Status> ProbeXlator::before(CallCtx& ctx, const FopCall& call) {
     if (clientId_) ctx.clientId = clientId_;
     log_.push_back(describe(call));
     ++counts_[name];
+    char thread[16] = "";
+    pthread_getname_np(pthread_self(), thread, sizeof thread);
+    threads_[name] = thread;
   }
   co_await gate(name);
   co_return Status{};

@@ -32,6 +32,8 @@ class ProbeXlator : public HookXlator {
   void clearLog();
   // How many calls of `fop` reached this layer (held ones included).
   size_t count(std::string_view fop) const;
+  // The name of the thread the latest call of `fop` reached this layer on ("" if none did).
+  std::string lastThread(std::string_view fop) const;
 
   // From now on every call of `fop` waits before going down until release(fop).
   void hold(std::string_view fop);
@@ -68,6 +70,7 @@ class ProbeXlator : public HookXlator {
   mutable std::mutex mutex_;
   std::vector<std::string> log_;
   std::map<std::string, size_t, std::less<>> counts_;
+  std::map<std::string, std::string, std::less<>> threads_;
   std::map<std::string, Gate, std::less<>> gates_;
   std::map<std::string, std::pair<int, int>, std::less<>> lose_;  // fop -> (errno, times)
   std::optional<Statvfs> statfs_;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // performance/io-threads: runs every fop below it on a pool of worker threads, so blocking
 // system calls (storage/posix) never stall the network thread that received the call. Replies
-// continue on the worker that finished the fop.
+// continue on the worker that finished the fop. Lock fops, which never block, stay where they
+// arrived.
 #pragma once
 
 #include <memory>
