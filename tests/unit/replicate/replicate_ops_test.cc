@@ -39,6 +39,29 @@ TEST_P(ReplicateOpsTest, EveryCopyOfANewFileGetsTheSameGfid) {
   }
 }
 
+// Closing a read-only fd sends no flush to the copies unless this client locked the file:
+// below replicate a flush only releases record locks. Written or locked files still flush.
+TEST_P(ReplicateOpsTest, ReadOnlyClosesFlushOnlyFilesThatWereLocked) {
+  ReplicaRig rig(opts());
+  TestClient& fs = rig.client();
+  ASSERT_OK(fs.writeFile("/plain", "x"));
+  ASSERT_OK(fs.writeFile("/locked", "x"));
+  for (size_t i = 0; i < rig.copies(); ++i) rig.failAlways(i, "flush", EIO);
+  auto reader = fs.open("/plain", O_RDONLY);
+  ASSERT_OK(reader);
+  EXPECT_OK(fs.flush(*reader));  // nothing went down
+  auto writer = fs.open("/plain", O_WRONLY);
+  ASSERT_OK(writer);
+  EXPECT_ERRNO(fs.flush(*writer), EIO);
+  auto lockHolder = fs.open("/locked", O_RDONLY);
+  ASSERT_OK(lockHolder);
+  ASSERT_OK(fs.call(LkReq{*lockHolder, LockCmd::kSet, LockKind::kPosix, Flock{F_RDLCK, SEEK_SET, 0, 0}}));
+  auto other = fs.open("/locked", O_RDONLY);
+  ASSERT_OK(other);
+  EXPECT_ERRNO(fs.flush(*other), EIO);  // must reach the bricks to release that lock
+  for (size_t i = 0; i < rig.copies(); ++i) rig.clearFaults(i);
+}
+
 // Two clients write the same file at once: their transactions contend for the locks and wait
 // in child order; every write lands on every copy and nothing stays pending.
 TEST_P(ReplicateOpsTest, ConcurrentWritersFromTwoClientsLeaveIdenticalCopies) {

@@ -14,6 +14,7 @@ struct AfrInodeCtx {
   std::vector<bool> readable;
   bool dataSplitBrain = false;
   bool metadataSplitBrain = false;
+  bool locksTaken = false;  // fcntl or flock locks through this client (see noteLocksTaken)
 };
 }  // namespace
 
@@ -164,6 +165,22 @@ void ReplicateXlator::markBehind(const InodePtr& inode, const std::vector<bool>&
     any |= (ctx->readable[i] = ctx->readable[i] && inStep[i]);
   // The copies that just took the change are good whatever was thought before.
   if (!any) ctx->readable = inStep;
+}
+
+void ReplicateXlator::noteLocksTaken(const InodePtr& inode) {
+  if (!inode) return;
+  auto ctx = inode->ctx().getOrCreate<AfrInodeCtx>(
+      this, [] { return std::make_shared<AfrInodeCtx>(); });
+  std::lock_guard lock(ctx->mutex);
+  ctx->locksTaken = true;
+}
+
+bool ReplicateXlator::locksTaken(const InodePtr& inode) const {
+  if (!inode) return true;
+  auto ctx = inode->ctx().get<AfrInodeCtx>(this);
+  if (!ctx) return false;
+  std::lock_guard lock(ctx->mutex);
+  return ctx->locksTaken;
 }
 
 bool ReplicateXlator::dataSplitBrain(const InodePtr& inode) const {

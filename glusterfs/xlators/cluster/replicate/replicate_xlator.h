@@ -83,6 +83,10 @@ class ReplicateXlator : public Xlator {
   // After a change: copies not in `inStep` missed it, so reads must not go there until a
   // lookup or heal says otherwise.
   void markBehind(const InodePtr& inode, const std::vector<bool>& inStep);
+  // Whether this client ever took a record lock or flock on `inode`: only then can a close of
+  // a read-only fd have something to release on the bricks.
+  void noteLocksTaken(const InodePtr& inode);
+  bool locksTaken(const InodePtr& inode) const;
   AfrHealer& healer() { return *healer_; }
 
  private:
