@@ -39,4 +39,17 @@ struct stat statFromIatt(const Iatt& ia) {
   return st;
 }
 
+void pickXattrs(const Dict& have, const std::vector<std::string>& wanted, Dict& out) {
+  for (const auto& want : wanted) {
+    if (!want.empty() && want.back() == '*') {
+      std::string_view prefix(want.data(), want.size() - 1);
+      for (auto it = have.lower_bound(std::string(prefix));
+           it != have.end() && std::string_view(it->first).substr(0, prefix.size()) == prefix; ++it)
+        out[it->first] = it->second;
+    } else if (auto it = have.find(want); it != have.end()) {
+      out[want] = it->second;
+    }
+  }
+}
+
 }  // namespace gf

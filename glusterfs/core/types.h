@@ -63,6 +63,10 @@ enum SetattrValid : uint32_t {
 // Extended attributes and other named binary values; values are raw bytes.
 using Dict = std::map<std::string, std::string>;
 
+// Adds to `out` the entries of `have` that `wanted` names ("name" or "prefix*"): what lookup and
+// readdirp report for the xattr names a caller asks for.
+void pickXattrs(const Dict& have, const std::vector<std::string>& wanted, Dict& out);
+
 // Bytes a directory entry costs in a READDIR (or READDIRPLUS) reply, as the kernel counts
 // them; leaves fill a readdir reply up to ReaddirReq::size with this measure.
 inline size_t dirEntryCost(size_t nameLen, bool plus) {

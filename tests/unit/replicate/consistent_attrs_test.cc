@@ -114,7 +114,7 @@ TEST_P(ReplicateListingTest, ListingReportsTheAskedXattrs) {
   EXPECT_EQ(seen, kFiles);
 }
 
-INSTANTIATE_TEST_SUITE_P(Leaves, ReplicateListingTest, ::testing::Values("memory", "posix"));
+INSTANTIATE_TEST_SUITE_P(Leaves, ReplicateListingTest, ::testing::Values("memory", "posix", "bdb"));
 
 }  // namespace
 }  // namespace gf::test

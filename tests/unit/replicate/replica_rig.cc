@@ -26,10 +26,10 @@ std::string ReplicaRig::volfile(const RigOptions& o, const std::string& brickRoo
   std::string children;
   for (size_t i = 0; i < o.copies; ++i) {
     std::string n = std::to_string(i);
-    if (o.leaf == "posix") {
+    if (o.leaf == "posix" || o.leaf == "bdb") {
       std::string dir = brickRoot + "/b" + n;
       std::filesystem::create_directories(dir);
-      text += volume("m" + n, "storage/posix", {{"directory", dir}});
+      text += volume("m" + n, "storage/" + o.leaf, {{"directory", dir}});
     } else {
       text += volume("m" + n, "storage/memory");
     }
@@ -56,7 +56,7 @@ std::string ReplicaRig::volfile(const RigOptions& o, const std::string& brickRoo
 
 namespace {
 std::unique_ptr<TempDir> brickDirs(const RigOptions& o) {
-  return o.leaf == "posix" && o.brickRoot.empty() ? std::make_unique<TempDir>("afr-bricks")
+  return o.leaf != "memory" && o.brickRoot.empty() ? std::make_unique<TempDir>("afr-bricks")
                                                   : nullptr;
 }
 }  // namespace

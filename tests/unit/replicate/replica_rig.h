@@ -28,9 +28,10 @@ struct RigOptions {
   std::vector<std::pair<std::string, std::string>> afrOptions;
   // Non-empty: every brick gets features/index with index-base INDEX_ROOT/bI.
   std::string indexRoot;
-  // The bricks' storage: "memory" (storage/memory) or "posix" (storage/posix on temp dirs).
+  // The bricks' storage: "memory" (storage/memory), or "posix" or "bdb" (storage/posix or
+  // storage/bdb on temp dirs).
   std::string leaf = "memory";
-  // posix: keep the bricks here (BRICK_ROOT/bI) instead of a temporary directory, so that a
+  // posix, bdb: keep the bricks here (BRICK_ROOT/bI) instead of a temporary directory, so that a
   // later rig finds them again (a restart).
   std::string brickRoot;
 };

@@ -70,6 +70,11 @@ Result<ReaddirReply> BdbXlator::listing(const Req& r, bool plus) {
       auto rec = store_.file(nullptr, gfid);
       if (!rec) continue;  // removed since the names were read
       e.stat = rec->attr;
+      if constexpr (requires { r.xattrs; })
+        if (!r.xattrs.empty()) {
+          pickXattrs(rec->xattrs, r.xattrs, e.xattrs);
+          e.xattrsRead = true;
+        }
     } else {
       e.stat.gfid = gfid;
       e.stat.ino = gfid.ino();

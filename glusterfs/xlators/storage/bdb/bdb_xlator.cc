@@ -252,19 +252,11 @@ Result<EntryReply> BdbXlator::lookupSync(const CallCtx& c, const LookupReq& r) {
   if (r.loc.inode && (!r.loc.inode->linked() || r.loc.inode->gfid() == *g))
     remember(r.loc.inode, *g);
   EntryReply out{rec.attr, {}};
-  for (const auto& w : r.xattrs) {
-    if (!w.empty() && w.back() == '*') {
-      std::string_view prefix(w.data(), w.size() - 1);
-      for (const auto& [k, v] : rec.xattrs)
-        if (std::string_view(k).substr(0, prefix.size()) == prefix) out.xdata[k] = v;
-    } else if (w.rfind(kLookupContentPrefix, 0) == 0) {
-      if (rec.attr.size <=
-          std::strtoull(w.c_str() + std::strlen(kLookupContentPrefix), nullptr, 10))
-        out.xdata[w] = content;
-    } else if (auto it = rec.xattrs.find(w); it != rec.xattrs.end()) {
-      out.xdata[w] = it->second;
-    }
-  }
+  pickXattrs(rec.xattrs, r.xattrs, out.xdata);
+  for (const auto& w : r.xattrs)
+    if (w.rfind(kLookupContentPrefix, 0) == 0 &&
+        rec.attr.size <= std::strtoull(w.c_str() + std::strlen(kLookupContentPrefix), nullptr, 10))
+      out.xdata[w] = content;
   return out;
 }
 

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "glusterfs/core/permission.h"
-#include "glusterfs/xlators/storage/memory/memory_rules.h"
 #include "glusterfs/xlators/storage/memory/memory_xlator.h"
 
 namespace gf {
@@ -43,7 +42,7 @@ Result<ReaddirReply> MemoryXlator::doReaddir(const FdPtr& fd, uint64_t size, uin
     if (plus) {
       e.stat = n.iatt();
       if (xattrs && !xattrs->empty() && name != "." && name != "..") {
-        memrules::requestedXattrs(n, *xattrs, e.xattrs);
+        pickXattrs(n.xattrs, *xattrs, e.xattrs);
         e.xattrsRead = true;
       }
     } else {

@@ -32,9 +32,11 @@ Result<EntryReply> MemoryXlator::lookupSync(const CallCtx& c, const LookupReq& r
   } else {
     return fail(EINVAL);
   }
-  // Requested xattrs come with the entry, as storage/posix returns them.
+  // Requested xattrs ("name" or "prefix*") come with the entry, as storage/posix returns them.
+  // This is the cluster translators' channel (replicate reads its changelogs this way), not a
+  // user's getxattr: like xattrop it is not limited by the caller's xattr permissions.
   EntryReply out{n->iatt(), {}};
-  memrules::requestedXattrs(*n, r.xattrs, out.xdata);
+  pickXattrs(n->xattrs, r.xattrs, out.xdata);
   // "glusterfs.content:MAX" (performance/quick-read): a small file's contents come with its
   // entry, as storage/posix gives them, but only to a caller who may read them.
   for (const auto& want : r.xattrs) {

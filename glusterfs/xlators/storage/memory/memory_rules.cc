@@ -73,16 +73,4 @@ bool xattrVisible(const CallCtx& ctx, const MemNode& n, const std::string& name)
   return true;
 }
 
-void requestedXattrs(const MemNode& n, const std::vector<std::string>& wanted, Dict& out) {
-  for (const auto& want : wanted) {
-    if (!want.empty() && want.back() == '*') {
-      std::string_view prefix(want.data(), want.size() - 1);
-      for (const auto& [key, value] : n.xattrs)
-        if (std::string_view(key).substr(0, prefix.size()) == prefix) out[key] = value;
-    } else if (auto it = n.xattrs.find(want); it != n.xattrs.end()) {
-      out[want] = it->second;
-    }
-  }
-}
-
 }  // namespace gf::memrules

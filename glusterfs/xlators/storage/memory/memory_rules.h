@@ -4,7 +4,6 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "glusterfs/core/call_ctx.h"
 #include "glusterfs/core/result.h"
@@ -35,9 +34,5 @@ enum class XattrAccess { kRead, kWrite };
 Status checkXattr(const CallCtx& ctx, const MemNode& n, const std::string& name, XattrAccess a);
 // Whether `name` shows up in listxattr (or a get-all) for this caller.
 bool xattrVisible(const CallCtx& ctx, const MemNode& n, const std::string& name);
-// The values of the requested names ("name" or "prefix*") the node has, as lookup and readdirp
-// report them. This is the cluster translators' channel (replicate reads its changelogs this
-// way), not a user's getxattr: like xattrop it is not limited by the caller's permissions.
-void requestedXattrs(const MemNode& n, const std::vector<std::string>& wanted, Dict& out);
 
 }  // namespace gf::memrules
