@@ -16,6 +16,10 @@ struct AfrInodeCtx {
   bool metadataSplitBrain = false;
   bool locksTaken = false;  // fcntl or flock locks through this client (see noteLocksTaken)
 };
+
+std::shared_ptr<AfrInodeCtx> ctxOf(const ReplicateXlator* afr, const InodePtr& inode) {
+  return inode->ctx().getOrCreate<AfrInodeCtx>(afr, [] { return std::make_shared<AfrInodeCtx>(); });
+}
 }  // namespace
 
 const OptionTable<ReplicateXlator::Config>& ReplicateXlator::optionTable() {
@@ -147,7 +151,7 @@ std::vector<bool> ReplicateXlator::upChildren() const {
 void ReplicateXlator::setReadable(const InodePtr& inode, const std::vector<bool>& good,
                                   bool dataSplitBrain, bool metadataSplitBrain) {
   if (!inode) return;
-  auto ctx = inode->ctx().getOrCreate<AfrInodeCtx>(this, [] { return std::make_shared<AfrInodeCtx>(); });
+  auto ctx = ctxOf(this, inode);
   std::lock_guard lock(ctx->mutex);
   ctx->readable = good;
   ctx->dataSplitBrain = dataSplitBrain;
@@ -156,8 +160,7 @@ void ReplicateXlator::setReadable(const InodePtr& inode, const std::vector<bool>
 
 void ReplicateXlator::markBehind(const InodePtr& inode, const std::vector<bool>& inStep) {
   if (!inode) return;
-  auto ctx = inode->ctx().getOrCreate<AfrInodeCtx>(
-      this, [] { return std::make_shared<AfrInodeCtx>(); });
+  auto ctx = ctxOf(this, inode);
   std::lock_guard lock(ctx->mutex);
   if (ctx->readable.size() != inStep.size()) ctx->readable.assign(inStep.size(), true);
   bool any = false;
@@ -169,8 +172,7 @@ void ReplicateXlator::markBehind(const InodePtr& inode, const std::vector<bool>&
 
 void ReplicateXlator::noteLocksTaken(const InodePtr& inode) {
   if (!inode) return;
-  auto ctx = inode->ctx().getOrCreate<AfrInodeCtx>(
-      this, [] { return std::make_shared<AfrInodeCtx>(); });
+  auto ctx = ctxOf(this, inode);
   std::lock_guard lock(ctx->mutex);
   ctx->locksTaken = true;
 }
