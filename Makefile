@@ -233,13 +233,15 @@ DESTDIR ?=
 install: programs
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MOUNT_HELPER_DIR) \
 	        $(DESTDIR)$(PREFIX)/share/glusterfs/examples
-	install -m 755 $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/gluster-heal $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BIN)/glusterfs $(BIN)/glusterfsd $(BIN)/gluster-heal $(BIN)/gluster-rebalance \
+	        $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BIN)/mount.glusterfs $(DESTDIR)$(MOUNT_HELPER_DIR)/
 	install -m 644 share/examples/*.vol $(DESTDIR)$(PREFIX)/share/glusterfs/examples/
 	@if [ "$(ENABLE_KMOD)" = yes ]; then kernel/build.sh $(if $(KERNEL_ABI),--kernel $(KERNEL_ABI)) --out $(BUILD)/kernel --install "$(DESTDIR)"; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/glusterfs $(DESTDIR)$(SBINDIR)/glusterfsd $(DESTDIR)$(SBINDIR)/gluster-heal
+	rm -f $(DESTDIR)$(SBINDIR)/glusterfs $(DESTDIR)$(SBINDIR)/glusterfsd $(DESTDIR)$(SBINDIR)/gluster-heal \
+	      $(DESTDIR)$(SBINDIR)/gluster-rebalance
 	rm -f $(DESTDIR)$(MOUNT_HELPER_DIR)/mount.glusterfs
 	rm -rf $(DESTDIR)$(PREFIX)/share/glusterfs/examples
 	-rmdir $(DESTDIR)$(PREFIX)/share/glusterfs 2>/dev/null

@@ -5,9 +5,9 @@
 #
 #   tests/run-tests.sh --build DIR [--asan-build DIR] [--only TIER[,TIER...]]
 #
-# Tiers (in order): unit, asan, volfiles, mount, netmount, compositions, lfp, fuzz, net, vm. A
-# tier is a script that exits 0 (pass), 77 (skip; its last output line says why) or anything
-# else (fail).
+# Tiers (in order): unit, asan, volfiles, install, mount, netmount, compositions, lfp, fuzz, net,
+# vm. A tier is a script that exits 0 (pass), 77 (skip; its last output line says why) or
+# anything else (fail).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -87,6 +87,9 @@ if [ -x tests/volfiles/check-bad-volfiles.sh ]; then
 else
 	skip_tier volfiles "tests/volfiles/check-bad-volfiles.sh not present"
 fi
+
+# --- make install / uninstall into a scratch directory -----------------------------------------
+run_tier install 600 tests/tiers/install.sh --build "$build"
 
 # --- real FUSE mounts of a local volume -------------------------------------------------------
 if why=$(can_mount); then
