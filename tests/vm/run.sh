@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # run.sh: the kernel-module test tier. Builds the patched fuse.ko and the static guest programs,
-# boots Debian's 6.1 kernel under QEMU once and runs tests/vm/guest-test.sh there.
+# boots Debian's 6.1 kernel under QEMU once and runs tests/vm/guest-test.sh there; then boots it
+# again with its stock fuse module for our library's old-kernel fallback (tests/lfp/vm-smoke.sh).
 #
 #   tests/vm/run.sh --build BUILD [--kernel ABI] [--log FILE]
 #
@@ -46,13 +47,23 @@ rc=$?
 set -e
 grep -E '^(PASS|FAIL|MISSING|INFO|    stats|vm:)' "$log" || true
 echo "run.sh: guest log $log; total $((SECONDS - start))s"
-if [ $rc = 0 ]; then
-	echo "run.sh: all kernel-module checks passed"
-	exit 0
-fi
 case $rc in
+0) echo "run.sh: all kernel-module checks passed" ;;
 124) echo "run.sh: FAILED: the VM run timed out" ;;
 125) echo "run.sh: FAILED: boot or harness problem (see $log)"; tail -n 30 "$log" ;;
 *) echo "run.sh: FAILED: $rc check(s) failed" ;;
 esac
+
+# ---- our FUSE library on the stock 6.1 module -------------------------------------------------
+set +e
+tests/lfp/vm-smoke.sh --build "$build" ${abi:+--kernel "$abi"} >"$out/lfp-smoke.log" 2>&1
+smoke=$?
+set -e
+grep -E '^(PASS|FAIL|RESULT|vm-smoke|SKIP)' "$out/lfp-smoke.log" || true
+case $smoke in
+0) ;;
+77) echo "run.sh: old-kernel smoke of our library skipped: $(tail -n 1 "$out/lfp-smoke.log")" ;;
+*) echo "run.sh: FAILED: our library on the stock 6.1 module (see $out/lfp-smoke.log)"; rc=1 ;;
+esac
+[ $rc = 0 ] && exit 0
 exit 1
