@@ -192,7 +192,8 @@ TEST_BINS += $(LFP_TEST_BINS) $(TOOLS)
 # ---- goals -----------------------------------------------------------------------------------
 .PHONY: all programs examples tests check check-unit check-asan check-vm demo bench deps kmod \
         install uninstall clean distclean help
-all: programs examples tests
+# With ./configure --enable-kernel-module the patched fuse.ko is part of the default build.
+all: programs examples tests $(if $(filter yes,$(ENABLE_KMOD)),kmod)
 programs: $(PROGRAMS)
 examples: $(EXAMPLES)
 tests: $(TEST_BINS)
@@ -247,6 +248,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MOUNT_HELPER_DIR)/mount.glusterfs
 	rm -rf $(DESTDIR)$(PREFIX)/share/glusterfs/examples
 	-rmdir $(DESTDIR)$(PREFIX)/share/glusterfs 2>/dev/null
+	@if [ "$(ENABLE_KMOD)" = yes ]; then kernel/build.sh $(if $(KERNEL_ABI),--kernel $(KERNEL_ABI)) --uninstall "$(DESTDIR)"; fi
 
 clean:
 	rm -rf $(BUILD)

@@ -3,13 +3,15 @@
 # build.sh: build the patched fuse.ko (with cuse.ko and virtiofs.ko) for a Debian 6.1 kernel.
 #
 #   kernel/build.sh [--kernel ABI] --out DIR [--install DESTDIR] [--source TARBALL] [-j N]
+#   kernel/build.sh [--kernel ABI] --uninstall DESTDIR
 #
 # Takes fs/fuse from Debian's linux-source-6.1 tarball (no kernel source lives in this
 # repository), applies patches/ in the order of patches/series, and builds the three modules with
 # kbuild against /usr/src/linux-headers-ABI so their symbol versions match that kernel and each
 # other. ABI defaults to the newest installed linux-headers-6.1.*-amd64 (never `uname -r`: the
 # machine building may run another kernel). Modules land in DIR/; --install copies them to
-# DESTDIR/lib/modules/ABI/updates/fs/fuse/ and runs depmod when installing into the live system.
+# DESTDIR/lib/modules/ABI/updates/fs/fuse/ and runs depmod when installing into the live system;
+# --uninstall removes them again (Debian's own fuse.ko is then the one modprobe loads).
 set -euo pipefail
 
 prog=${0##*/}
@@ -18,12 +20,13 @@ die() { echo "$prog: error: $*" >&2; exit 1; }
 log() { echo "$prog: $*" >&2; }
 
 usage() {
-	sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ABI=''
 OUT=''
 INSTALL=0
+UNINSTALL=0
 DESTDIR=''
 SOURCE=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 JOBS=${JOBS:-2}
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--out=*) OUT=${1#*=}; shift ;;
 	--install) [ $# -ge 2 ] || die "--install needs DESTDIR ('' for /)"; INSTALL=1; DESTDIR=$2; shift 2 ;;
 	--install=*) INSTALL=1; DESTDIR=${1#*=}; shift ;;
+	--uninstall) [ $# -ge 2 ] || die "--uninstall needs DESTDIR ('' for /)"; UNINSTALL=1; DESTDIR=$2; shift 2 ;;
 	--source) [ $# -ge 2 ] || die "--source needs a tarball"; SOURCE=$2; shift 2 ;;
 	-j) [ $# -ge 2 ] || die "-j needs a number"; JOBS=$2; shift 2 ;;
 	-j*) JOBS=${1#-j}; shift ;;
@@ -42,13 +46,22 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; die "unknown argument '$1'" ;;
 	esac
 done
-[ -n "$OUT" ] || { usage >&2; die "--out DIR is required"; }
+[ -n "$OUT" ] || [ $UNINSTALL = 1 ] || { usage >&2; die "--out DIR is required"; }
 
 # ---- target kernel --------------------------------------------------------------------------
 if [ -z "$ABI" ]; then
 	ABI=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sed 's|.*/linux-headers-||' |
 	      sort -V | tail -n1)
 	[ -n "$ABI" ] || die "no /usr/src/linux-headers-6.1.*-amd64 installed (apt-get install linux-headers-amd64)"
+fi
+if [ $UNINSTALL = 1 ]; then
+	[ "$DESTDIR" != / ] || DESTDIR=''
+	dest=$DESTDIR/lib/modules/$ABI/updates/fs/fuse
+	rm -f "$dest/fuse.ko" "$dest/cuse.ko" "$dest/virtiofs.ko"
+	rmdir "$dest" "${dest%/fuse}" "${dest%/fs/fuse}" 2>/dev/null || true  # only ours, if empty
+	log "removed the patched modules from $dest"
+	if [ -z "$DESTDIR" ] && [ -d "/lib/modules/$ABI" ]; then depmod -a "$ABI"; fi
+	exit 0
 fi
 KDIR=/usr/src/linux-headers-$ABI
 [ -f "$KDIR/Makefile" ] || die "$KDIR not found (apt-get install linux-headers-$ABI)"

@@ -39,6 +39,24 @@ stage=$out/guest
 stage_guest "$stage" || exit 1
 echo "run.sh: staged guest files in $stage ($((SECONDS - start))s)"
 
+# ---- the modules' install and uninstall (make install / uninstall) into a staging tree --------
+inst=$(mktemp -d /tmp/gf-kmod-install.XXXXXX)
+installed=0
+kernel/build.sh --kernel "$ABI" --out "$build/kernel" --install "$inst" >>"$out/kbuild.log" 2>&1 &&
+	for m in fuse cuse virtiofs; do
+		[ -f "$inst/lib/modules/$ABI/updates/fs/fuse/$m.ko" ] && installed=$((installed + 1))
+	done
+kernel/build.sh --kernel "$ABI" --uninstall "$inst" >>"$out/kbuild.log" 2>&1 || true
+left=$(find "$inst" -name '*.ko' | wc -l)
+rm -rf "$inst"
+if [ $installed = 3 ] && [ "$left" = 0 ]; then
+	echo "PASS modules install into DESTDIR/lib/modules/$ABI/updates/fs/fuse and uninstall again"
+	install_rc=0
+else
+	echo "FAIL module install/uninstall: $installed of 3 installed, $left left after uninstall"
+	install_rc=1
+fi
+
 # ---- boot once, run the checks ---------------------------------------------------------------
 set +e
 "$RUN_IN_VM" --accel "$VM_ACCEL" -q -m 1536 -t 290 --dmesg fail -a "$stage" \
@@ -65,5 +83,5 @@ case $smoke in
 77) echo "run.sh: old-kernel smoke of our library skipped: $(tail -n 1 "$out/lfp-smoke.log")" ;;
 *) echo "run.sh: FAILED: our library on the stock 6.1 module (see $out/lfp-smoke.log)"; rc=1 ;;
 esac
-[ $rc = 0 ] && exit 0
+[ $rc = 0 ] && [ $install_rc = 0 ] && exit 0
 exit 1
