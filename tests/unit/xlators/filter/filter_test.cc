@@ -1,29 +1,53 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // features/filter: read-only volumes, root squashing, uid/gid translation, fixed ids and
-// refused ids, checked against what storage/memory below actually stores.
+// refused ids, checked against what the brick below (storage/memory, storage/posix) stores.
 #include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
 
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/result_assertions.h"
+#include "tests/unit/support/temp_dir.h"
 #include "tests/unit/support/test_graph.h"
 #include "tests/unit/xlators/debug/fop_calls.h"
 
 namespace gf::test {
 namespace {
 
+// The brick below the filter: storage/memory, or storage/posix on a temporary directory.
+// (posix: with features/locks above it, as a brick has; the brick client still reads "mem").
+std::string leafVolume(const std::string& kind, const TempDir* dir) {
+  if (kind == "posix")
+    return volume("mem", "storage/posix", {{"directory", dir->path()}}) +
+           volume("lk", "features/locks", {}, {"mem"});
+  return volume("mem", "storage/memory");
+}
+
 // The filter on top and a direct client on the brick below it (to see what was stored).
 struct FilterGraph {
-  explicit FilterGraph(std::initializer_list<std::pair<std::string_view, std::string_view>> opts)
-      : graph(volume("mem", "storage/memory") + volume("filter", "features/filter", opts, {"mem"})),
+  FilterGraph(const std::string& leaf,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> opts)
+      : dir(leaf == "posix" ? std::make_unique<TempDir>("filter-brick") : nullptr),
+        graph(leafVolume(leaf, dir.get()) +
+              volume("filter", "features/filter", opts, {leaf == "posix" ? "lk" : "mem"})),
         brick(graph.get("mem")),
         top(graph.top(), brick.sharedTable(), CallCtx::root()) {}
+  std::unique_ptr<TempDir> dir;
   TestGraph graph;
-  TestClient brick;  // root, straight on storage/memory
+  TestClient brick;  // root, straight on the brick
   TestClient top;    // root, through the filter
 };
 
-TEST(FilterTest, ReadOnlyRefusesEveryChangeButServesReadsAndLocks) {
-  FilterGraph g({{"complete-read-only", "on"}});
+// Every test runs over storage/memory and over storage/posix, except those whose outcome is an
+// access decision of the brick (FilterAccessTest): storage/posix leaves permission checks to
+// the client's kernel (the mount's default_permissions) and serves root as root, so a squashed
+// root or a translated group is refused only by a brick that checks access, storage/memory.
+class FilterTest : public ::testing::TestWithParam<std::string> {};
+class FilterAccessTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FilterTest, ReadOnlyRefusesEveryChangeButServesReadsAndLocks) {
+  FilterGraph g(GetParam(), {{"complete-read-only", "on"}});
   ASSERT_OK(g.brick.mkdir("/d"));
   ASSERT_OK(g.brick.writeFile("/d/f", "content"));
   TestClient& fs = g.top;
@@ -47,8 +71,8 @@ TEST(FilterTest, ReadOnlyRefusesEveryChangeButServesReadsAndLocks) {
   EXPECT_OK(fs.call(lk)) << "lock traffic passes a read-only filter";
 }
 
-TEST(FilterTest, ReadOnlyCoversEveryModifyingFopOfTheList) {
-  FilterGraph g({{"read-only", "yes"}});
+TEST_P(FilterTest, ReadOnlyCoversEveryModifyingFopOfTheList) {
+  FilterGraph g(GetParam(), {{"read-only", "yes"}});
   for (size_t i = 0; i < kFopCount; ++i) {
     auto id = static_cast<FopId>(i);
     int err = callWithEmptyRequest(g.graph.top(), id);
@@ -59,8 +83,8 @@ TEST(FilterTest, ReadOnlyCoversEveryModifyingFopOfTheList) {
   }
 }
 
-TEST(FilterTest, RootSquashingMakesRootNobody) {
-  FilterGraph g({{"root-squashing", "on"}});
+TEST_P(FilterAccessTest, RootSquashingMakesRootNobody) {
+  FilterGraph g(GetParam(), {{"root-squashing", "on"}});
   ASSERT_OK(g.brick.mkdir("/pub", 0777));
   ASSERT_OK(g.brick.chmod("/pub", 0777));
   ASSERT_OK(g.brick.writeFile("/secret", "root only", 0600));
@@ -73,8 +97,8 @@ TEST(FilterTest, RootSquashingMakesRootNobody) {
   EXPECT_ERRNO(g.top.mkdir("/not-in-root-dir"), EACCES);
 }
 
-TEST(FilterTest, TranslatedIdsAreStoredMappedAndShownUnmapped) {
-  FilterGraph g({{"translate-uid", "100=200, 1000-1999=5000"}, {"translate-gid", "100=300"}});
+TEST_P(FilterTest, TranslatedIdsAreStoredMappedAndShownUnmapped) {
+  FilterGraph g(GetParam(), {{"translate-uid", "100=200, 1000-1999=5000"}, {"translate-gid", "100=300"}});
   ASSERT_OK(g.brick.mkdir("/pub", 0777));
   ASSERT_OK(g.brick.chmod("/pub", 0777));
   TestClient user = g.top.as(100, 100);
@@ -99,8 +123,8 @@ TEST(FilterTest, TranslatedIdsAreStoredMappedAndShownUnmapped) {
     if (e.name == "mine") EXPECT_EQ(e.stat.uid, 100u);
 }
 
-TEST(FilterTest, SupplementaryGroupsAreTranslated) {
-  FilterGraph g({{"translate-gid", "100=300"}});
+TEST_P(FilterAccessTest, SupplementaryGroupsAreTranslated) {
+  FilterGraph g(GetParam(), {{"translate-gid", "100=300"}});
   ASSERT_OK(g.brick.writeFile("/team", "plans", 0640));
   ASSERT_OK(g.brick.chmod("/team", 0640));
   ASSERT_OK(g.brick.chown("/team", 0, 300));
@@ -111,8 +135,8 @@ TEST(FilterTest, SupplementaryGroupsAreTranslated) {
   EXPECT_ERRNO(outsider.readFile("/team"), EACCES);
 }
 
-TEST(FilterTest, FixedIdsOverrideEveryCaller) {
-  FilterGraph g({{"fixed-uid", "4000"}, {"fixed-gid", "4001"}});
+TEST_P(FilterTest, FixedIdsOverrideEveryCaller) {
+  FilterGraph g(GetParam(), {{"fixed-uid", "4000"}, {"fixed-gid", "4001"}});
   ASSERT_OK(g.brick.mkdir("/pub", 0777));
   ASSERT_OK(g.brick.chmod("/pub", 0777));
   ASSERT_OK(g.top.as(12, 12).writeFile("/pub/a", "x"));
@@ -124,8 +148,8 @@ TEST(FilterTest, FixedIdsOverrideEveryCaller) {
   }
 }
 
-TEST(FilterTest, FilteredIdsAreRefused) {
-  FilterGraph g({{"filter-uid", "1000-1999,42"}, {"filter-gid", "66"}});
+TEST_P(FilterTest, FilteredIdsAreRefused) {
+  FilterGraph g(GetParam(), {{"filter-uid", "1000-1999,42"}, {"filter-gid", "66"}});
   ASSERT_OK(g.brick.writeFile("/f", "x", 0644));
   EXPECT_ERRNO(g.top.as(1500, 1).stat("/f"), EACCES);
   EXPECT_ERRNO(g.top.as(42, 1).readFile("/f"), EACCES);
@@ -133,7 +157,7 @@ TEST(FilterTest, FilteredIdsAreRefused) {
   EXPECT_OK(g.top.as(2000, 1).readFile("/f"));
 }
 
-TEST(FilterTest, MalformedIdListsAreVolfileErrors) {
+TEST_P(FilterTest, MalformedIdListsAreVolfileErrors) {
   auto build = [](std::string_view key, std::string_view value) {
     TestGraph g(volume("mem", "storage/memory") +
                 volume("filter", "features/filter", {{key, value}}, {"mem"}));
@@ -145,6 +169,9 @@ TEST(FilterTest, MalformedIdListsAreVolfileErrors) {
   EXPECT_THROW(build("fixed-uid", "-5"), VolfileError);
   EXPECT_NO_THROW(build("translate-uid", "1-99=0,100=200"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Leaves, FilterTest, ::testing::Values("memory", "posix"));
+INSTANTIATE_TEST_SUITE_P(Leaves, FilterAccessTest, ::testing::Values("memory"));
 
 }  // namespace
 }  // namespace gf::test
