@@ -59,6 +59,11 @@ tests/mount/run-on-dir.sh --build "$build" --dir "$mnt" --brick "$brick" --expec
 	--remount "umount $mnt && $gfs -f $vol -l $work/client.log -p $work/pid $mnt" ||
 	fails=$((fails + 1))
 
+# st_blksize follows the negotiated request size (1 MiB or more, as the 2009 patch set it), so
+# cp and friends move data in large pieces.
+echo x >"$mnt/bs"
+check "st_blksize is the request size ($(stat -c %o "$mnt/bs"))" test "$(stat -c %o "$mnt/bs")" -ge 1048576
+
 # --- xattrs that need a mount option, as with GlusterFS (-o acl, --selinux) -----------------
 xattr_error() { getfattr --absolute-names -n "$1" "$2" 2>&1 >/dev/null; }
 echo x >"$mnt/xa"
