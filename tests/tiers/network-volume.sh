@@ -58,9 +58,14 @@ check() { # check DESCRIPTION COMMAND...
 	if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
 }
 mounted() { grep -q " $mnt fuse" /proc/mounts; }
-wait_gone() { # wait_gone PID: up to 10 s for the process to exit (a hang guard)
-	local _
-	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+wait_gone() { # wait_gone PID: up to 10 s for the process to exit (a hang guard; a zombie
+	# left for init to reap counts as gone)
+	local _ state
+	for _ in $(seq 100); do
+		state=$(sed -n 's/^[0-9]* (.*) \([A-Z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = Z ] && return 0
+		sleep 0.1
+	done
 	return 1
 }
 
@@ -85,6 +90,18 @@ echo fetched >"$brick/fetched-volfile"
 	"$mnt" || echo "glusterfs -s failed"
 check "glusterfs -s mounts the volfile served by glusterfsd" grep -qx fetched "$mnt/fetched-volfile"
 umount "$mnt" 2>/dev/null
+
+# --- glusterfsd's signals: SIGHUP reopens the log (after a rotation), SIGTERM stops it ---------
+spid=$(cat "$work/server.pid")
+mv "$work/server.log" "$work/server.log.1"
+kill -HUP "$spid"
+for _ in $(seq 50); do [ -e "$work/server.log" ] && break; sleep 0.1; done
+check "SIGHUP: glusterfsd opens a new log file after a rotation" test -e "$work/server.log"
+check "SIGHUP: the rotated log says why" grep -q "reopening the log file" "$work/server.log.1"
+kill -TERM "$spid"
+check "SIGTERM ends glusterfsd" wait_gone "$spid"
+check "SIGTERM: glusterfsd removes its pid file" test ! -e "$work/server.pid"
+check "SIGTERM: glusterfsd logs its shutdown" grep -q "shutting down" "$work/server.log"
 
 [ $fails = 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "network volume tier passed"
