@@ -2,21 +2,34 @@
 // debug/error-gen: which fops fail, with which errno, how often, and reproducibly.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+
 #include "glusterfs/xlators/debug/error-gen/error_gen_xlator.h"
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/result_assertions.h"
+#include "tests/unit/support/temp_dir.h"
 #include "tests/unit/support/test_graph.h"
 #include "tests/unit/xlators/debug/fop_calls.h"
 
 namespace gf::test {
 namespace {
 
-std::string withErrorGen(
-    std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
-  return volume("mem", "storage/memory") + volume("eg", "debug/error-gen", opts, {"mem"});
-}
+// Every test runs over storage/memory and over storage/posix on a temporary directory.
+class ErrorGenTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::string withErrorGen(std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
+    std::string leaf = volume("mem", "storage/memory");
+    if (GetParam() == "posix") {
+      if (!dir_) dir_ = std::make_unique<TempDir>("debug-brick");
+      leaf = volume("mem", "storage/posix", {{"directory", dir_->path()}});
+    }
+    return leaf + volume("eg", "debug/error-gen", opts, {"mem"});
+  }
+  std::unique_ptr<TempDir> dir_;
+};
 
-TEST(ErrorGenTest, FailsTheEnabledFopWithTheChosenErrnoAndNothingElse) {
+TEST_P(ErrorGenTest, FailsTheEnabledFopWithTheChosenErrnoAndNothingElse) {
   TestGraph g(withErrorGen({{"enable", "writev"}, {"failure", "100"}, {"error-no", "ENOSPC"}}));
   TestClient fs(g.top());
   ASSERT_OK_AND_ASSIGN(FdPtr fd, fs.create("/f"));
@@ -28,14 +41,14 @@ TEST(ErrorGenTest, FailsTheEnabledFopWithTheChosenErrnoAndNothingElse) {
   EXPECT_EQ(g.get<ErrorGenXlator>("eg").failuresInjected(), 1u);
 }
 
-TEST(ErrorGenTest, ErrnoMayBeGivenAsANumber) {
+TEST_P(ErrorGenTest, ErrnoMayBeGivenAsANumber) {
   TestGraph g(withErrorGen({{"enable", "mkdir"}, {"failure", "100%"}, {"error-no", "5"}}));
   TestClient fs(g.top());
   EXPECT_ERRNO(fs.mkdir("/d"), EIO);
 }
 
 // Every fop of the list, alone: error-gen fails exactly that one, and only it.
-TEST(ErrorGenTest, EachFopCanBeFailedAloneWhileTheOthersPassThrough) {
+TEST_P(ErrorGenTest, EachFopCanBeFailedAloneWhileTheOthersPassThrough) {
   for (size_t i = 0; i < kFopCount; ++i) {
     auto id = static_cast<FopId>(i);
     SCOPED_TRACE(fopName(id));
@@ -49,8 +62,8 @@ TEST(ErrorGenTest, EachFopCanBeFailedAloneWhileTheOthersPassThrough) {
   }
 }
 
-TEST(ErrorGenTest, TheFailureRateIsHonouredAndASeedMakesItReproducible) {
-  auto run = [](const char* seed) {
+TEST_P(ErrorGenTest, TheFailureRateIsHonouredAndASeedMakesItReproducible) {
+  auto run = [this](const char* seed) {
     TestGraph g(withErrorGen({{"enable", "stat"}, {"failure", "30"}, {"random-seed", seed}}));
     TestClient fs(g.top());
     std::vector<bool> outcomes;
@@ -65,7 +78,7 @@ TEST(ErrorGenTest, TheFailureRateIsHonouredAndASeedMakesItReproducible) {
   EXPECT_LT(failures, 370);
 }
 
-TEST(ErrorGenTest, SkipAndMaxFailuresPickOneExactCall) {
+TEST_P(ErrorGenTest, SkipAndMaxFailuresPickOneExactCall) {
   // Replicate's pre-op and post-op are both xattrops: this fails the post-op only.
   TestGraph g(withErrorGen(
       {{"enable", "xattrop"}, {"failure", "100"}, {"skip", "1"}, {"max-failures", "1"}}));
@@ -79,7 +92,7 @@ TEST(ErrorGenTest, SkipAndMaxFailuresPickOneExactCall) {
   EXPECT_EQ(g.get<ErrorGenXlator>("eg").matchingCalls(), 3u);
 }
 
-TEST(ErrorGenTest, ReconfigureChangesTheRulesAtRunTime) {
+TEST_P(ErrorGenTest, ReconfigureChangesTheRulesAtRunTime) {
   TestGraph g(withErrorGen({{"failure", "0"}}));
   TestClient fs(g.top());
   EXPECT_OK(fs.mkdir("/a"));
@@ -93,12 +106,14 @@ TEST(ErrorGenTest, ReconfigureChangesTheRulesAtRunTime) {
   EXPECT_OK(fs.stat("/a"));
 }
 
-TEST(ErrorGenTest, BadOptionValuesAreVolfileErrors) {
+TEST_P(ErrorGenTest, BadOptionValuesAreVolfileErrors) {
   EXPECT_THROW(TestGraph g(withErrorGen({{"error-no", "ENOTANERRNO"}})), VolfileError);
   EXPECT_THROW(TestGraph g(withErrorGen({{"failure", "150"}})), VolfileError);
   EXPECT_THROW(TestGraph g(withErrorGen({{"enable", "writev,bogus"}})), VolfileError);
   EXPECT_THROW(TestGraph g(withErrorGen({{"random-seed", "-1"}})), VolfileError);
 }
+
+INSTANTIATE_TEST_SUITE_P(Leaves, ErrorGenTest, ::testing::Values("memory", "posix"));
 
 }  // namespace
 }  // namespace gf::test

@@ -2,19 +2,33 @@
 // debug/trace: what it logs for calls and replies, and its include/exclude options.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+
 #include <regex>
 
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/log_capture.h"
 #include "tests/unit/support/result_assertions.h"
+#include "tests/unit/support/temp_dir.h"
 #include "tests/unit/support/test_graph.h"
 
 namespace gf::test {
 namespace {
 
-std::string traced(std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
-  return volume("mem", "storage/memory") + volume("trace", "debug/trace", opts, {"mem"});
-}
+// Every test runs over storage/memory and over storage/posix on a temporary directory.
+class TraceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::string traced(std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
+    std::string leaf = volume("mem", "storage/memory");
+    if (GetParam() == "posix") {
+      if (!dir_) dir_ = std::make_unique<TempDir>("debug-brick");
+      leaf = volume("mem", "storage/posix", {{"directory", dir_->path()}});
+    }
+    return leaf + volume("trace", "debug/trace", opts, {"mem"});
+  }
+  std::unique_ptr<TempDir> dir_;
+};
 
 int count(const std::string& text, const std::string& needle) {
   int n = 0;
@@ -23,7 +37,7 @@ int count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-TEST(TraceTest, LogsEachCallAndItsReplyUnderOneSequenceNumber) {
+TEST_P(TraceTest, LogsEachCallAndItsReplyUnderOneSequenceNumber) {
   TestGraph g(traced({}));
   TestClient fs(g.top());
   fs.ctx().uid = 0;
@@ -41,7 +55,7 @@ TEST(TraceTest, LogsEachCallAndItsReplyUnderOneSequenceNumber) {
   EXPECT_NE(text.find("[trace]"), std::string::npos) << "lines carry the volume name";
 }
 
-TEST(TraceTest, ErrorsAreLoggedByErrnoName) {
+TEST_P(TraceTest, ErrorsAreLoggedByErrnoName) {
   TestGraph g(traced({}));
   TestClient fs(g.top());
   LogCapture log;
@@ -51,7 +65,7 @@ TEST(TraceTest, ErrorsAreLoggedByErrnoName) {
       << text;
 }
 
-TEST(TraceTest, IncludeOpsTracesOnlyTheListedFops) {
+TEST_P(TraceTest, IncludeOpsTracesOnlyTheListedFops) {
   TestGraph g(traced({{"include-ops", "mkdir, unlink"}}));
   TestClient fs(g.top());
   LogCapture log;
@@ -65,7 +79,7 @@ TEST(TraceTest, IncludeOpsTracesOnlyTheListedFops) {
   EXPECT_EQ(count(text, " writev("), 0) << text;
 }
 
-TEST(TraceTest, ExcludeOpsSilencesTheListedFops) {
+TEST_P(TraceTest, ExcludeOpsSilencesTheListedFops) {
   TestGraph g(traced({{"exclude-ops", "lookup,stat"}}));
   TestClient fs(g.top());
   LogCapture log;
@@ -77,7 +91,7 @@ TEST(TraceTest, ExcludeOpsSilencesTheListedFops) {
   EXPECT_NE(text.find("writev => {size=4}"), std::string::npos) << text;
 }
 
-TEST(TraceTest, OldFopNamesNameTheirSuccessors) {
+TEST_P(TraceTest, OldFopNamesNameTheirSuccessors) {
   TestGraph g(traced({{"include-ops", "chmod"}}));
   TestClient fs(g.top());
   ASSERT_OK(fs.writeFile("/f", "x"));
@@ -86,7 +100,7 @@ TEST(TraceTest, OldFopNamesNameTheirSuccessors) {
   EXPECT_EQ(count(log.contents(), " setattr("), 1) << log.contents();
 }
 
-TEST(TraceTest, AnUnknownFopNameIsAVolfileErrorAtItsLine) {
+TEST_P(TraceTest, AnUnknownFopNameIsAVolfileErrorAtItsLine) {
   std::string vf = volume("mem", "storage/memory") +
                    "volume trace\n  type debug/trace\n  option include-ops mkdir,frobnicate\n"
                    "  subvolumes mem\nend-volume\n";
@@ -101,13 +115,15 @@ TEST(TraceTest, AnUnknownFopNameIsAVolfileErrorAtItsLine) {
   }
 }
 
-TEST(TraceTest, NothingIsLoggedBelowNormalLevel) {
+TEST_P(TraceTest, NothingIsLoggedBelowNormalLevel) {
   TestGraph g(traced({}));
   TestClient fs(g.top());
   LogCapture log(log::Level::kWarning);
   ASSERT_OK(fs.mkdir("/quiet"));
   EXPECT_EQ(log.contents().find("mkdir"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Leaves, TraceTest, ::testing::Values("memory", "posix"));
 
 }  // namespace
 }  // namespace gf::test
