@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,8 @@
 #include "tests/unit/rpc/server_fixture.h"
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/result_assertions.h"
+#include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/test_graph.h"
 
 namespace gf::test {
 namespace {
@@ -272,6 +275,34 @@ TEST_F(VolfileFetchTest, NoServerListeningSaysSo) {
   auto r = fetchClientVolfile(src, why);
   EXPECT_FALSE(r.ok());
   EXPECT_NE(why.find("cannot connect to 127.0.0.1"), std::string::npos) << why;
+}
+
+// One server exports two bricks, each with its own auth rules: a client names the one it wants
+// and reaches only that brick's files; the other brick refuses it by its own rule.
+TEST(ServerSubvolumesTest, EachExportedSubvolumeHasItsOwnFilesAndAuth) {
+  TempDir one("gf-sub-one"), two("gf-sub-two");
+  uint16_t port = freeLoopbackPort();
+  std::string text = volume("b1", "storage/posix", {{"directory", one.path()}}) +
+                     volume("b2", "storage/posix", {{"directory", two.path()}}) +
+                     "volume server\n  type protocol/server\n  option transport-type tcp\n"
+                     "  option bind-address 127.0.0.1\n  option listen-port " +
+                     std::to_string(port) +
+                     "\n  option auth.addr.b1.allow 127.0.0.1\n"
+                     "  option auth.addr.b2.allow *\n  option auth.addr.b2.reject 127.0.0.1\n"
+                     "  subvolumes b1 b2\nend-volume\n";
+  TestGraph server(text);
+  {
+    ClientRun c1(port, "", "", "b1");
+    ASSERT_TRUE(c1.waitFor(EventType::kChildUp));
+    TestClient fs(c1.top());
+    ASSERT_OK(fs.writeFile("/on-one", "1"));
+    EXPECT_TRUE(std::filesystem::exists(one.path() + "/on-one"));
+    EXPECT_FALSE(std::filesystem::exists(two.path() + "/on-one"));
+  }
+  ClientRun c2(port, "", "", "b2");
+  auto down = c2.waitFor(EventType::kChildDown);
+  ASSERT_TRUE(down);
+  EXPECT_FALSE(c2.waitFor(EventType::kChildUp, milliseconds(1000)));
 }
 
 }  // namespace
