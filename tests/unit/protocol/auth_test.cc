@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "glusterfs/core/graph.h"
 #include "glusterfs/xlators/protocol/client/client_xlator.h"
@@ -303,6 +304,29 @@ TEST(ServerSubvolumesTest, EachExportedSubvolumeHasItsOwnFilesAndAuth) {
   auto down = c2.waitFor(EventType::kChildDown);
   ASSERT_TRUE(down);
   EXPECT_FALSE(c2.waitFor(EventType::kChildUp, milliseconds(1000)));
+}
+
+// The same over IPv6: a server bound to ::1 serves a client whose remote-host is ::1.
+TEST(ServerSubvolumesTest, ServesOverIpv6Loopback) {
+  std::ifstream v6("/proc/sys/net/ipv6/conf/lo/disable_ipv6");
+  int disabled = 1;
+  if (!(v6 >> disabled) || disabled) GTEST_SKIP() << "no IPv6 loopback on this host";
+  TempDir dir("gf-v6");
+  uint16_t port = freeLoopbackPort();
+  TestGraph server(volume("b", "storage/posix", {{"directory", dir.path()}}) +
+                   "volume server\n  type protocol/server\n  option transport-type tcp\n"
+                   "  option bind-address ::1\n  option listen-port " +
+                   std::to_string(port) +
+                   "\n  option auth.addr.b.allow ::1\n  subvolumes b\nend-volume\n");
+  TestGraph client("volume c\n  type protocol/client\n  option transport-type tcp\n"
+                   "  option remote-host ::1\n  option remote-port " +
+                   std::to_string(port) + "\n  option remote-subvolume b\nend-volume\n");
+  auto& c = client.get<ClientXlator>("c");
+  for (int i = 0; i < 250 && !c.connected(); ++i) std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_TRUE(c.connected());
+  TestClient fs(client.top());
+  ASSERT_OK(fs.writeFile("/v6", "six"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/v6"));
 }
 
 }  // namespace
