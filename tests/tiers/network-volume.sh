@@ -91,6 +91,14 @@ echo fetched >"$brick/fetched-volfile"
 check "glusterfs -s mounts the volfile served by glusterfsd" grep -qx fetched "$mnt/fetched-volfile"
 umount "$mnt" 2>/dev/null
 
+# --- a client the server refuses fails to mount and says why -----------------------------------
+sed 's/remote-subvolume brick/remote-subvolume nosuch/' "$work/client.vol" >"$work/refused.vol"
+refused=$("$gfs" -f "$work/refused.vol" -N --mount-timeout 3 -l "$work/refused.log" "$mnt" 2>&1)
+rc=$?
+check "a refused client does not mount (exit $rc)" test "$rc" != 0
+check "a refused client says why: $refused" grep -q "no subvolume 'nosuch'" <<<"$refused"
+umount "$mnt" 2>/dev/null
+
 # --- glusterfsd's signals: SIGHUP reopens the log (after a rotation), SIGTERM stops it ---------
 spid=$(cat "$work/server.pid")
 mv "$work/server.log" "$work/server.log.1"
