@@ -81,6 +81,20 @@ check "security.selinux: asked for with --selinux" \
 check "system.posix_acl_access: asked for with --acl" \
 	grep -q "No such attribute" <<<"$(xattr_error system.posix_acl_access "$mnt/xa")"
 
+# --volume-name mounts another volume of the volfile (the bare brick, below locks); -L ERROR
+# leaves out the informational lines (such as "mounted ...") that the default level logs.
+umount "$mnt"
+wait_gone "$(cat "$work/pid" 2>/dev/null)"
+mv "$work/client.log" "$work/client.log.1"
+mount_volume --volume-name brick -L ERROR
+echo named >"$mnt/named"
+check "--volume-name brick mounts that volume" grep -qx named "$brick/named"
+check "-L ERROR logs no informational lines" bash -c "! grep -q '\] N \[' '$work/client.log'"
+check "the default level logs them" grep -q '\] N \[glusterfs\] mounted' "$work/client.log.1"
+umount "$mnt"
+wait_gone "$(cat "$work/pid" 2>/dev/null)"
+mount_volume
+
 # --- life cycle -----------------------------------------------------------------------------
 pid=$(cat "$work/pid")
 check "pid file names the running client" bash -c "[ -n '$pid' ] && kill -0 '$pid'"
