@@ -3,15 +3,12 @@
 # Install tier: `make install` into a scratch DESTDIR puts every program, the mount helper and
 # the example volfiles in place (the installed programs answer --help), and `make uninstall`
 # takes all of it away again.
+#
+#   tests/tiers/install.sh [--build DIR]
 set -u
 cd "$(dirname "$0")/../.."
 build=build
-while [ $# -gt 0 ]; do
-	case $1 in
-	--build) build=$2; shift 2 ;;
-	*) echo "install: unknown argument $1" >&2; exit 2 ;;
-	esac
-done
+[ "${1:-}" = --build ] && build=${2:?--build needs a directory}
 [ -f config.mk ] || { echo "SKIP: not configured (no config.mk)"; exit 77; }
 dest=$(mktemp -d /tmp/gf-install.XXXXXX)
 trap 'rm -rf "$dest"' EXIT

@@ -2,13 +2,12 @@
 // debug/error-gen: which fops fail, with which errno, how often, and reproducibly.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 
 #include "glusterfs/xlators/debug/error-gen/error_gen_xlator.h"
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/result_assertions.h"
-#include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/test_leaf.h"
 #include "tests/unit/support/test_graph.h"
 #include "tests/unit/xlators/debug/fop_calls.h"
 
@@ -19,14 +18,9 @@ namespace {
 class ErrorGenTest : public ::testing::TestWithParam<std::string> {
  protected:
   std::string withErrorGen(std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
-    std::string leaf = volume("mem", "storage/memory");
-    if (GetParam() == "posix") {
-      if (!dir_) dir_ = std::make_unique<TempDir>("debug-brick");
-      leaf = volume("mem", "storage/posix", {{"directory", dir_->path()}});
-    }
-    return leaf + volume("eg", "debug/error-gen", opts, {"mem"});
+    return leaf_.volume() + volume("eg", "debug/error-gen", opts, {"mem"});
   }
-  std::unique_ptr<TempDir> dir_;
+  TestLeaf leaf_{GetParam()};
 };
 
 TEST_P(ErrorGenTest, FailsTheEnabledFopWithTheChosenErrnoAndNothingElse) {

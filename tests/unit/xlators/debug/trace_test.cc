@@ -2,7 +2,6 @@
 // debug/trace: what it logs for calls and replies, and its include/exclude options.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 
 #include <regex>
@@ -10,7 +9,7 @@
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/log_capture.h"
 #include "tests/unit/support/result_assertions.h"
-#include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/test_leaf.h"
 #include "tests/unit/support/test_graph.h"
 
 namespace gf::test {
@@ -20,14 +19,9 @@ namespace {
 class TraceTest : public ::testing::TestWithParam<std::string> {
  protected:
   std::string traced(std::initializer_list<std::pair<std::string_view, std::string_view>> opts) {
-    std::string leaf = volume("mem", "storage/memory");
-    if (GetParam() == "posix") {
-      if (!dir_) dir_ = std::make_unique<TempDir>("debug-brick");
-      leaf = volume("mem", "storage/posix", {{"directory", dir_->path()}});
-    }
-    return leaf + volume("trace", "debug/trace", opts, {"mem"});
+    return leaf_.volume() + volume("trace", "debug/trace", opts, {"mem"});
   }
-  std::unique_ptr<TempDir> dir_;
+  TestLeaf leaf_{GetParam()};
 };
 
 int count(const std::string& text, const std::string& needle) {

@@ -3,37 +3,29 @@
 // refused ids, checked against what the brick below (storage/memory, storage/posix) stores.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 
 #include "tests/unit/support/fop_helpers.h"
 #include "tests/unit/support/result_assertions.h"
-#include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/test_leaf.h"
 #include "tests/unit/support/test_graph.h"
 #include "tests/unit/xlators/debug/fop_calls.h"
 
 namespace gf::test {
 namespace {
 
-// The brick below the filter: storage/memory, or storage/posix on a temporary directory.
-// (posix: with features/locks above it, as a brick has; the brick client still reads "mem").
-std::string leafVolume(const std::string& kind, const TempDir* dir) {
-  if (kind == "posix")
-    return volume("mem", "storage/posix", {{"directory", dir->path()}}) +
-           volume("lk", "features/locks", {}, {"mem"});
-  return volume("mem", "storage/memory");
-}
-
 // The filter on top and a direct client on the brick below it (to see what was stored).
 struct FilterGraph {
-  FilterGraph(const std::string& leaf,
+  // posix has features/locks above it, as a brick has; `brick` still reads the leaf itself.
+  FilterGraph(const std::string& kind,
               std::initializer_list<std::pair<std::string_view, std::string_view>> opts)
-      : dir(leaf == "posix" ? std::make_unique<TempDir>("filter-brick") : nullptr),
-        graph(leafVolume(leaf, dir.get()) +
-              volume("filter", "features/filter", opts, {leaf == "posix" ? "lk" : "mem"})),
+      : leaf(kind),
+        graph(leaf.volume() +
+              (kind == "posix" ? volume("lk", "features/locks", {}, {"mem"}) : std::string()) +
+              volume("filter", "features/filter", opts, {kind == "posix" ? "lk" : "mem"})),
         brick(graph.get("mem")),
         top(graph.top(), brick.sharedTable(), CallCtx::root()) {}
-  std::unique_ptr<TempDir> dir;
+  TestLeaf leaf;
   TestGraph graph;
   TestClient brick;  // root, straight on the brick
   TestClient top;    // root, through the filter
